@@ -1,0 +1,15 @@
+{
+    "name": "Customer Rebates: Audit",
+    "summary": "Read-only auditor access, tamper-evident trail and control checks "
+    "for customer rebates",
+    "version": "19.0.1.0.0",
+    "category": "Sales/Sales",
+    "author": "customer_rebate contributors",
+    "license": "LGPL-3",
+    "depends": ["customer_rebate"],
+    "data": [],
+    "demo": [
+        "demo/res_users_demo.xml",
+    ],
+    "installable": True,
+}
