@@ -7,11 +7,29 @@
     "author": "customer_rebate contributors",
     "license": "LGPL-3",
     "depends": ["sale_management", "account", "portal", "mail"],
-    "data": [],
+    "data": [
+        "security/customer_rebate_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_sequence_data.xml",
+        "data/mail_activity_type_data.xml",
+        "data/ir_cron_data.xml",
+        "views/rebate_agreement_views.xml",
+        "views/res_partner_views.xml",
+        "views/sale_order_views.xml",
+        "views/res_config_settings_views.xml",
+        "wizards/rebate_agreement_wizard_views.xml",
+        "views/rebate_menus.xml",
+    ],
     "demo": [
         "demo/res_partner_demo.xml",
         "demo/res_users_demo.xml",
+        "demo/rebate_agreement_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "customer_rebate/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
     "application": True,
 }

@@ -8,7 +8,7 @@ pick_python
 VENV="$(venv_dir)"
 [ -x "$VENV/bin/ruff" ] || bash "$REPO_ROOT/scripts/setup.sh"
 cd "$REPO_ROOT"
-PATHS=(customer_rebate customer_rebate_audit tests bench setup.py)
+PATHS=(customer_rebate customer_rebate_audit tests bench scripts setup.py)
 status=0
 say "ruff check"
 "$VENV/bin/ruff" check "${PATHS[@]}" || status=1

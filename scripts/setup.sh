@@ -224,7 +224,8 @@ setup_venv() {
     odoo_python_root >"$site/odoo19.pth"
     echo >>"$site/odoo19.pth"
     say "Installing this project (editable) into the environment"
-    "$venv/bin/python" -m pip install --no-deps --no-build-isolation -e "$REPO_ROOT" ||
+    "$venv/bin/python" -m pip install --no-deps --no-build-isolation \
+        --config-settings editable_mode=compat -e "$REPO_ROOT" ||
         die "pip could not install this project in editable mode."
     "$venv/bin/python" -c 'import odoo.release as r; assert r.version_info[0] == 19, r.version' ||
         die "The environment cannot import Odoo 19 from $(odoo_python_root)."
@@ -319,6 +320,7 @@ write_config() {
 ; Written by make setup; edit scripts/setup.sh instead.
 [options]
 addons_path = $REPO_ROOT
+http_interface = 127.0.0.1
 data_dir = $CACHE_DIR/data
 db_host = $ODOO_DB_HOST
 db_port = $ODOO_DB_PORT

@@ -1,0 +1,930 @@
+import json
+from datetime import date, timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.fields import Command, Domain
+
+from ..tools import periods as period_tools
+from ..tools import rebate_math
+
+# The terms the customer agreed to and an approver signed off: frozen once submitted.
+TERM_FIELDS = frozenset(
+    {
+        "partner_id",
+        "company_id",
+        "currency_id",
+        "date_start",
+        "date_end",
+        "calculation_method",
+        "basis",
+        "tier_ids",
+        "rule_ids",
+        "minimum_volume",
+        "cap_period",
+        "cap_total",
+        "baseline_type",
+        "baseline_volume",
+        "settlement_frequency",
+        "payout_method",
+        "accounting_treatment",
+        "terms",
+        "signed_contract",
+        "estimated_yearly_amount",
+        "estimated_yearly_quantity",
+    }
+)
+EXPIRY_NOTICE_DAYS = 30
+APPROVAL_ACTIVITY = "customer_rebate.mail_activity_rebate_approval"
+EXPIRY_ACTIVITY = "customer_rebate.mail_activity_rebate_expiry"
+FOLLOW_UP_ACTIVITY = "mail.mail_activity_data_todo"
+
+
+class RebateAgreement(models.Model):
+    _name = "rebate.agreement"
+    _description = "Customer Rebate Agreement"
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _order = "date_start desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Reference", required=True, readonly=True, copy=False, default="/", index=True
+    )
+    title = fields.Char(
+        help="What the agreement is about, e.g. '2027 distributor volume rebate'.", tracking=True
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        tracking=True,
+        index=True,
+        check_company=True,
+        domain="[('is_company', '=', True)]",
+        help="The customer company the agreement is signed with. Never a person.",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(
+        "res.currency",
+        required=True,
+        tracking=True,
+        default=lambda self: self.env.company.currency_id,
+    )
+    date_start = fields.Date(string="Start Date", required=True, tracking=True)
+    date_end = fields.Date(string="End Date", required=True, tracking=True)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        compute="_compute_user_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+        index=True,
+        domain="[('share', '=', False)]",
+        help="Answers for this agreement: gets its activities and speaks with the customer.",
+    )
+    backup_user_id = fields.Many2one(
+        "res.users",
+        string="Backup Responsible",
+        tracking=True,
+        domain="[('share', '=', False)]",
+        help="Covers the responsible person's absences; follows the agreement.",
+    )
+    team_id = fields.Many2one(
+        "crm.team",
+        string="Sales Team",
+        compute="_compute_team_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        check_company=True,
+    )
+    calculation_method = fields.Selection(
+        [
+            ("flat", "Flat rate"),
+            ("per_unit", "Fixed amount per unit"),
+            ("retroactive", "Retroactive tiers"),
+            ("incremental", "Incremental tiers"),
+            ("growth", "Growth over baseline"),
+        ],
+        required=True,
+        default="retroactive",
+        tracking=True,
+        help="Flat: one percentage of the basis. Per unit: a fixed amount per unit sold. "
+        "Retroactive: the whole period volume at the rate of the highest tier reached. "
+        "Incremental: each slice of volume at its own tier's rate. "
+        "Growth: the rate applied to the volume above a baseline.",
+    )
+    basis = fields.Selection(
+        [("amount", "Untaxed invoiced amount"), ("quantity", "Invoiced quantity")],
+        required=True,
+        default="amount",
+        tracking=True,
+        help="The volume that tiers and the minimum are measured in.",
+    )
+    tier_ids = fields.One2many("rebate.agreement.tier", "agreement_id", string="Tiers", copy=True)
+    rule_ids = fields.One2many(
+        "rebate.agreement.rule",
+        "agreement_id",
+        string="Scope",
+        copy=True,
+        help="Products and categories the agreement covers. No inclusion line: every product.",
+    )
+    period_ids = fields.One2many(
+        "rebate.agreement.period", "agreement_id", string="Settlement Periods", readonly=True
+    )
+    settlement_frequency = fields.Selection(
+        [
+            ("monthly", "Monthly"),
+            ("quarterly", "Quarterly"),
+            ("semiannual", "Semiannual"),
+            ("yearly", "Yearly"),
+            ("end", "Once, at the end"),
+        ],
+        required=True,
+        default="quarterly",
+        tracking=True,
+    )
+    payout_method = fields.Selection(
+        [
+            ("credit_note", "Credit note"),
+            ("payment", "Payment to the customer's bank account"),
+            ("balance", "Balance for future orders"),
+        ],
+        required=True,
+        default="credit_note",
+        tracking=True,
+    )
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("to_approve", "To Approve"),
+            ("approved", "Approved"),
+            ("expired", "Expired"),
+            ("closed", "Closed"),
+            ("cancelled", "Cancelled"),
+        ],
+        required=True,
+        default="draft",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        index=True,
+    )
+    minimum_volume = fields.Float(
+        digits="Product Unit",
+        tracking=True,
+        help="Volume a period must reach before any rebate is earned.",
+    )
+    cap_period = fields.Monetary(
+        string="Cap per Period", tracking=True, help="Most the rebate may be for one period."
+    )
+    cap_total = fields.Monetary(
+        string="Cap per Agreement",
+        tracking=True,
+        help="Most the rebate may be over the whole agreement.",
+    )
+    baseline_type = fields.Selection(
+        [("previous_year", "Same period of the previous year"), ("fixed", "Stated baseline")],
+        default="previous_year",
+        tracking=True,
+    )
+    baseline_volume = fields.Float(
+        digits="Product Unit", tracking=True, help="Stated baseline volume per period."
+    )
+    accounting_treatment = fields.Selection(
+        [("revenue_reduction", "Reduction of revenue"), ("selling_expense", "Selling expense")],
+        required=True,
+        default="revenue_reduction",
+        tracking=True,
+        help="A rebate is variable consideration: IFRS 15 and 企业会计准则第14号 record it as a "
+        "reduction of revenue. Selling expense only where a distinct service is received.",
+    )
+    signed_contract = fields.Binary(attachment=True, copy=False, tracking=True)
+    signed_contract_filename = fields.Char(copy=False)
+    contract_date = fields.Date(string="Contract Signed On", tracking=True, copy=False)
+    terms = fields.Html(
+        string="Terms for the Customer",
+        help="The rebate terms as the customer reads them in the portal.",
+    )
+    note = fields.Html(string="Internal Notes")
+    estimated_yearly_amount = fields.Monetary(
+        string="Estimated Yearly Sales",
+        tracking=True,
+        help="Untaxed sales expected with this customer in a year under the agreement's "
+        "scope; sizes the estimated rebate that decides the approval levels.",
+    )
+    estimated_yearly_quantity = fields.Float(
+        digits="Product Unit",
+        tracking=True,
+        help="Units expected in a year; needed when the basis is quantity or the rebate is "
+        "an amount per unit.",
+    )
+    estimated_yearly_rebate = fields.Monetary(
+        compute="_compute_estimated_yearly_rebate",
+        store=True,
+        help="The rebate the yearly estimates would earn under these terms.",
+    )
+    max_rate = fields.Float(
+        string="Highest Rate", compute="_compute_estimated_yearly_rebate", store=True
+    )
+    approval_levels = fields.Integer(
+        compute="_compute_approval_levels",
+        help="1: a rebate manager approves. 2: a finance approver approves after the manager.",
+    )
+    approval_level_done = fields.Integer(readonly=True, copy=False)
+    submitted_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    submitted_date = fields.Datetime(readonly=True, copy=False)
+    approved_date = fields.Datetime(readonly=True, copy=False)
+    approval_ids = fields.One2many(
+        "rebate.agreement.approval", "agreement_id", string="Approval History", readonly=True
+    )
+    revision_ids = fields.One2many(
+        "rebate.agreement.revision", "agreement_id", string="Previous Terms", readonly=True
+    )
+    revision_count = fields.Integer(compute="_compute_revision_count")
+    can_approve = fields.Boolean(compute="_compute_can_approve")
+    is_in_force = fields.Boolean(
+        string="In Force", compute="_compute_is_in_force", search="_search_is_in_force"
+    )
+
+    _partner_state_idx = models.Index("(partner_id, state, date_start, date_end)")
+
+    # ------------------------------------------------------------------ computes
+
+    @api.depends("partner_id")
+    def _compute_user_id(self):
+        for agreement in self:
+            agreement.user_id = (
+                agreement.partner_id.commercial_partner_id.user_id
+                or agreement.user_id
+                or self.env.user
+            )
+
+    @api.depends("partner_id", "user_id")
+    def _compute_team_id(self):
+        for agreement in self:
+            if not agreement.team_id:
+                agreement.team_id = agreement.user_id.sale_team_id
+
+    @api.depends(
+        "calculation_method",
+        "basis",
+        "tier_ids.threshold",
+        "tier_ids.rate",
+        "minimum_volume",
+        "cap_total",
+        "baseline_type",
+        "baseline_volume",
+        "estimated_yearly_amount",
+        "estimated_yearly_quantity",
+    )
+    def _compute_estimated_yearly_rebate(self):
+        for agreement in self:
+            tiers = agreement._tier_pairs()
+            agreement.max_rate = max((rate for _threshold, rate in tiers), default=0.0)
+            if not tiers:
+                agreement.estimated_yearly_rebate = 0.0
+                continue
+            amount = agreement.estimated_yearly_amount
+            quantity = agreement.estimated_yearly_quantity
+            volume = quantity if agreement.basis == "quantity" else amount
+            baseline = agreement.baseline_volume if agreement.baseline_type == "fixed" else 0.0
+            try:
+                result = rebate_math.compute_rebate(
+                    agreement.calculation_method,
+                    tiers,
+                    volume,
+                    value=quantity if agreement.calculation_method == "per_unit" else amount,
+                    minimum_volume=agreement.minimum_volume,
+                    cap=agreement.cap_total,
+                    baseline=baseline,
+                )
+            except ValueError:
+                agreement.estimated_yearly_rebate = 0.0
+                continue
+            agreement.estimated_yearly_rebate = agreement.currency_id.round(result.amount)
+
+    @api.depends(
+        "max_rate",
+        "estimated_yearly_rebate",
+        "calculation_method",
+        "company_id.rebate_approval_rate_limit",
+        "company_id.rebate_approval_amount_limit",
+    )
+    def _compute_approval_levels(self):
+        for agreement in self:
+            agreement.approval_levels = 2 if agreement._needs_finance_approval() else 1
+
+    def _compute_revision_count(self):
+        counts = dict(
+            self.env["rebate.agreement.revision"]._read_group(
+                [("agreement_id", "in", self.ids)], ["agreement_id"], ["__count"]
+            )
+        )
+        for agreement in self:
+            agreement.revision_count = counts.get(agreement, 0)
+
+    @api.depends_context("uid")
+    @api.depends("state", "submitted_by_id", "approval_level_done", "approval_levels")
+    def _compute_can_approve(self):
+        for agreement in self:
+            agreement.can_approve = (
+                agreement.state == "to_approve" and not agreement._approval_refusal_reason()
+            )
+
+    @api.depends("state", "date_start", "date_end")
+    @api.depends_context("date")
+    def _compute_is_in_force(self):
+        today = fields.Date.context_today(self)
+        for agreement in self:
+            agreement.is_in_force = (
+                agreement.state == "approved"
+                and agreement.date_start <= today <= agreement.date_end
+            )
+
+    def _search_is_in_force(self, operator, value):
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        today = fields.Date.context_today(self)
+        domain = Domain(
+            [("state", "=", "approved"), ("date_start", "<=", today), ("date_end", ">=", today)]
+        )
+        return domain if operator == "in" else ~domain
+
+    def _compute_access_url(self):
+        result = super()._compute_access_url()
+        for agreement in self:
+            agreement.access_url = f"/my/rebates/agreements/{agreement.id}"
+        return result
+
+    @api.depends("name", "title", "partner_id")
+    def _compute_display_name(self):
+        for agreement in self:
+            label = agreement.title or agreement.partner_id.name
+            agreement.display_name = (
+                f"{agreement.name} - {label}" if label and agreement.name else agreement.name
+            )
+
+    # ------------------------------------------------------------------ constraints
+
+    @api.constrains("date_start", "date_end")
+    def _check_dates(self):
+        for agreement in self:
+            if agreement.date_end < agreement.date_start:
+                raise ValidationError(
+                    self.env._(
+                        "Agreement %(name)s ends (%(end)s) before it starts (%(start)s): "
+                        "set an end date on or after the start date.",
+                        name=agreement.name,
+                        end=agreement.date_end,
+                        start=agreement.date_start,
+                    )
+                )
+
+    @api.constrains("partner_id")
+    def _check_partner_is_company(self):
+        for agreement in self:
+            partner = agreement.partner_id
+            if not partner.is_company or partner != partner.commercial_partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "%(partner)s is a person, not a company. A rebate agreement is signed "
+                        "with the customer company (%(company)s): choose the company. Rebates "
+                        "paid to individuals are kickbacks.",
+                        partner=partner.display_name,
+                        company=partner.commercial_partner_id.display_name,
+                    )
+                )
+
+    @api.constrains("minimum_volume", "cap_period", "cap_total", "baseline_volume")
+    def _check_non_negative(self):
+        for agreement in self:
+            if (
+                min(
+                    agreement.minimum_volume,
+                    agreement.cap_period,
+                    agreement.cap_total,
+                    agreement.baseline_volume,
+                )
+                < 0
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The minimum volume, the caps and the baseline cannot be negative: "
+                        "enter zero or a positive figure."
+                    )
+                )
+
+    # ------------------------------------------------------------------ ORM
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                company = self.env["res.company"].browse(vals.get("company_id"))
+                vals["name"] = (
+                    self.env["ir.sequence"]
+                    .with_company(company or self.env.company)
+                    .next_by_code("rebate.agreement")
+                    or "/"
+                )
+        agreements = super().create(vals_list)
+        agreements._follow_responsibles()
+        return agreements
+
+    def write(self, vals):
+        locked_terms = TERM_FIELDS.intersection(vals)
+        if locked_terms:
+            self._check_terms_editable(locked_terms)
+        result = super().write(vals)
+        if {"user_id", "backup_user_id"}.intersection(vals):
+            self._follow_responsibles()
+        return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_drafts(self):
+        if any(agreement.state not in ("draft", "cancelled") for agreement in self):
+            raise UserError(
+                self.env._(
+                    "Only draft or cancelled agreements can be deleted; cancel the agreement "
+                    "instead, which keeps its history."
+                )
+            )
+        if self.approval_ids.filtered(lambda approval: approval.decision == "approved"):
+            raise UserError(
+                self.env._(
+                    "An agreement that was once approved cannot be deleted: its approvals are "
+                    "part of the record. Cancel it instead."
+                )
+            )
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        for agreement, vals in zip(self, vals_list, strict=True):
+            vals.setdefault("title", self.env._("%s (copy)", agreement.title or agreement.name))
+        return vals_list
+
+    def _check_terms_editable(self, field_names):
+        locked = self.filtered(lambda agreement: agreement.state != "draft")
+        if not locked:
+            return
+        labels = ", ".join(
+            sorted(self._fields[name].get_description(self.env)["string"] for name in field_names)
+        )
+        raise UserError(
+            self.env._(
+                "The terms of %(names)s can no longer be edited in place (%(fields)s): the "
+                "agreement is %(state)s. Use 'Amend Terms' to send it back for approval; the "
+                "current terms are kept in its history.",
+                names=", ".join(locked.mapped("name")),
+                fields=labels,
+                state=dict(self._fields["state"]._description_selection(self.env))[locked[0].state],
+            )
+        )
+
+    def _follow_responsibles(self):
+        for agreement in self:
+            partners = (agreement.user_id | agreement.backup_user_id).partner_id
+            if partners:
+                agreement.message_subscribe(partner_ids=partners.ids)
+
+    # ------------------------------------------------------------------ rebate terms
+
+    def _tier_pairs(self):
+        """The tiers as (threshold, rate) pairs for the pure rebate maths."""
+        self.ensure_one()
+        return [(tier.threshold, tier.rate) for tier in self.tier_ids]
+
+    def _uses_percentage(self):
+        self.ensure_one()
+        return self.calculation_method != "per_unit"
+
+    def _needs_finance_approval(self):
+        self.ensure_one()
+        company = self.company_id
+        rate_limit = company.rebate_approval_rate_limit
+        amount_limit = company.rebate_approval_amount_limit
+        estimate = self.currency_id._convert(
+            self.estimated_yearly_rebate,
+            company.currency_id,
+            company,
+            self.date_start or fields.Date.context_today(self),
+        )
+        return bool(
+            (rate_limit and self._uses_percentage() and self.max_rate > rate_limit)
+            or (amount_limit and estimate > amount_limit)
+        )
+
+    def _product_in_scope(self, product):
+        """Whether the agreement's scope lines cover a product (exclusions win)."""
+        self.ensure_one()
+        includes = self.rule_ids.filtered(lambda rule: rule.rule_type == "include")
+        excludes = self.rule_ids - includes
+        if includes and not any(rule._matches(product) for rule in includes):
+            return False
+        return not any(rule._matches(product) for rule in excludes)
+
+    def _terms_snapshot(self):
+        """The agreed terms as plain data, kept when the terms are amended."""
+        self.ensure_one()
+        simple = sorted(TERM_FIELDS - {"tier_ids", "rule_ids", "signed_contract", "terms"})
+        snapshot = {}
+        for name in simple:
+            value = self[name]
+            if isinstance(value, models.BaseModel):
+                value = value.display_name
+            elif isinstance(value, date):
+                value = value.isoformat()
+            snapshot[name] = value
+        snapshot["terms"] = self.terms or ""
+        snapshot["signed_contract"] = self.signed_contract_filename or ""
+        snapshot["tiers"] = [{"threshold": t, "rate": r} for t, r in self._tier_pairs()]
+        snapshot["rules"] = [
+            {
+                "type": rule.rule_type,
+                "product": rule.product_id.display_name or "",
+                "category": rule.categ_id.display_name or "",
+            }
+            for rule in self.rule_ids
+        ]
+        return snapshot
+
+    # ------------------------------------------------------------------ periods
+
+    def _generate_periods(self):
+        """Create the settlement periods of the agreement's dates and frequency; open periods
+        that no longer fit are removed."""
+        Period = self.env["rebate.agreement.period"]
+        for agreement in self:
+            wanted = period_tools.split_periods(
+                agreement.date_start, agreement.date_end, agreement.settlement_frequency
+            )
+            existing = {(p.date_from, p.date_to): p for p in agreement.period_ids}
+            obsolete = Period.browse(
+                [p.id for key, p in existing.items() if key not in wanted and p.state == "open"]
+            )
+            obsolete.unlink()
+            Period.create(
+                [
+                    {"agreement_id": agreement.id, "date_from": start, "date_to": end}
+                    for start, end in wanted
+                    if (start, end) not in existing
+                ]
+            )
+
+    # ------------------------------------------------------------------ workflow
+
+    def _check_rebate_user(self):
+        if not self.env.user.has_group("customer_rebate.group_rebate_user"):
+            raise AccessError(
+                self.env._("Only members of a Rebates group can change rebate agreements.")
+            )
+
+    def _check_submittable(self):
+        for agreement in self:
+            problems = []
+            if agreement.state != "draft":
+                problems.append(self.env._("it is not a draft"))
+            if not agreement.user_id:
+                problems.append(self.env._("name a responsible person"))
+            if not agreement.tier_ids:
+                problems.append(self.env._("add at least one tier (a rate)"))
+            if not agreement.signed_contract:
+                problems.append(self.env._("attach the contract signed with the customer"))
+            if not agreement.estimated_yearly_amount:
+                problems.append(
+                    self.env._("enter the estimated yearly sales, which size the approval")
+                )
+            if (
+                agreement.basis == "quantity" or agreement.calculation_method == "per_unit"
+            ) and not agreement.estimated_yearly_quantity:
+                problems.append(self.env._("enter the estimated yearly quantity"))
+            try:
+                rebate_math.validate_tiers(agreement._tier_pairs(), agreement.calculation_method)
+            except ValueError:
+                problems.append(self.env._("fix the tiers"))
+            if problems:
+                raise UserError(
+                    self.env._(
+                        "Agreement %(name)s cannot be submitted yet:\n%(problems)s",
+                        name=agreement.name,
+                        problems="\n".join(f"- {problem}" for problem in problems),
+                    )
+                )
+
+    def action_submit(self):
+        self._check_rebate_user()
+        self._check_submittable()
+        now = fields.Datetime.now()
+        for agreement in self:
+            agreement.write(
+                {
+                    "state": "to_approve",
+                    "submitted_by_id": self.env.uid,
+                    "submitted_date": now,
+                    "approval_level_done": 0,
+                }
+            )
+            agreement._log_decision("submitted", 0)
+            agreement._schedule_approval_activities(level=1)
+        return True
+
+    def _approval_refusal_reason(self):
+        """Why the current user may not approve the next level, or False if they may."""
+        self.ensure_one()
+        user = self.env.user
+        if self.state != "to_approve":
+            return self.env._("Agreement %s is not waiting for approval.", self.name)
+        if user == self.submitted_by_id:
+            return self.env._(
+                "You submitted agreement %s, so you cannot approve it: another person must.",
+                self.name,
+            )
+        level = self.approval_level_done + 1
+        if level == 1 and not user.has_group("customer_rebate.group_rebate_manager"):
+            return self.env._(
+                "Agreement %s needs a rebate manager's approval; you are not a rebate manager.",
+                self.name,
+            )
+        if level == 2:
+            if not user.has_group("customer_rebate.group_rebate_accountant"):
+                return self.env._(
+                    "Agreement %s also needs a finance approver, because its rate or "
+                    "estimated rebate exceeds the company's limits; you are not one.",
+                    self.name,
+                )
+            if (
+                user
+                in self.approval_ids.filtered(
+                    lambda approval: approval.decision == "approved" and approval.is_current
+                ).user_id
+            ):
+                return self.env._(
+                    "You already approved agreement %s at the first level; the finance "
+                    "approval needs another person.",
+                    self.name,
+                )
+        return False
+
+    def action_approve(self, comment=False):
+        for agreement in self:
+            reason = agreement._approval_refusal_reason()
+            if reason:
+                raise UserError(reason)
+            level = agreement.approval_level_done + 1
+            agreement._log_decision("approved", level, comment)
+            agreement.activity_feedback(
+                [APPROVAL_ACTIVITY],
+                feedback=self.env._("Approved by %s", self.env.user.name),
+            )
+            vals = {"approval_level_done": level}
+            if level >= agreement.approval_levels:
+                vals.update(state="approved", approved_date=fields.Datetime.now())
+            agreement.sudo().write(vals)
+            if agreement.state == "approved":
+                agreement.sudo()._generate_periods()
+                agreement.message_post(
+                    body=self.env._(
+                        "Agreement approved: it is in force from %s.", agreement.date_start
+                    ),
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_note",
+                )
+                agreement._notify_responsible(
+                    self.env._("Agreement %s approved: inform the customer.", agreement.name)
+                )
+            else:
+                agreement._schedule_approval_activities(level=level + 1)
+        return True
+
+    def action_reject(self, reason=False):
+        if not reason:
+            return {
+                "type": "ir.actions.act_window",
+                "name": self.env._("Reject Agreement"),
+                "res_model": "rebate.agreement.reject.wizard",
+                "view_mode": "form",
+                "target": "new",
+                "context": {"default_agreement_ids": self.ids},
+            }
+        for agreement in self:
+            refusal = agreement._approval_refusal_reason()
+            if refusal:
+                raise UserError(refusal)
+            level = agreement.approval_level_done + 1
+            agreement._log_decision("rejected", level, reason)
+            agreement.activity_unlink([APPROVAL_ACTIVITY])
+            agreement.sudo().write({"state": "draft", "approval_level_done": 0})
+            agreement.message_post(
+                body=self.env._(
+                    "Rejected by %(user)s: %(reason)s", user=self.env.user.name, reason=reason
+                ),
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
+            )
+            agreement._notify_responsible(
+                self.env._(
+                    "Agreement %(name)s was rejected: %(reason)s",
+                    name=agreement.name,
+                    reason=reason,
+                )
+            )
+        return True
+
+    def _check_manager_or_own(self, allowed_states):
+        is_manager = self.env.user.has_group("customer_rebate.group_rebate_manager")
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        for agreement in self:
+            own = self.env.user in (
+                agreement.user_id | agreement.backup_user_id | agreement.create_uid
+            )
+            if not is_manager and not (own and agreement.state in allowed_states):
+                raise AccessError(
+                    self.env._(
+                        "Only a rebate manager can do this with agreement %(name)s in its "
+                        "current state; its responsible person may only while it is %(states)s.",
+                        name=agreement.name,
+                        states=", ".join(labels[state] for state in allowed_states),
+                    )
+                )
+
+    def action_cancel(self):
+        self._check_rebate_user()
+        if any(agreement.state in ("closed", "cancelled") for agreement in self):
+            raise UserError(self.env._("Closed or cancelled agreements cannot be cancelled."))
+        self._check_manager_or_own(("draft", "to_approve"))
+        self.activity_unlink([APPROVAL_ACTIVITY, EXPIRY_ACTIVITY])
+        self.sudo().write({"state": "cancelled"})
+        return True
+
+    def action_close(self):
+        if not self.env.user.has_group(
+            "customer_rebate.group_rebate_manager"
+        ) and not self.env.user.has_group("customer_rebate.group_rebate_accountant"):
+            raise AccessError(
+                self.env._("Only a rebate manager or finance can close an agreement.")
+            )
+        if any(agreement.state != "expired" for agreement in self):
+            raise UserError(
+                self.env._("Only expired agreements can be closed: wait for the end date.")
+            )
+        self.activity_unlink([EXPIRY_ACTIVITY])
+        self.sudo().write({"state": "closed"})
+        return True
+
+    def action_reset_draft(self):
+        self._check_rebate_user()
+        if any(agreement.state not in ("to_approve", "cancelled") for agreement in self):
+            raise UserError(
+                self.env._(
+                    "Only agreements waiting for approval or cancelled can go back to draft; "
+                    "to change approved terms use 'Amend Terms'."
+                )
+            )
+        self._check_manager_or_own(("to_approve", "cancelled"))
+        self.activity_unlink([APPROVAL_ACTIVITY])
+        self.sudo().write({"state": "draft", "approval_level_done": 0})
+        return True
+
+    def action_amend(self):
+        """Reopen approved terms for a change: the current terms are kept as a revision and
+        the agreement must be approved again before it is back in force."""
+        self._check_rebate_user()
+        Revision = self.env["rebate.agreement.revision"].sudo()
+        for agreement in self:
+            if agreement.state != "approved":
+                raise UserError(
+                    self.env._("Only approved agreements are amended; %s is not.", agreement.name)
+                )
+            agreement._check_manager_or_own(("approved",))
+            Revision.create(
+                {
+                    "agreement_id": agreement.id,
+                    "terms_json": json.dumps(agreement._terms_snapshot(), ensure_ascii=False),
+                    "approved_date": agreement.approved_date,
+                    "approver_ids": [
+                        Command.set(
+                            agreement.approval_ids.filtered(
+                                lambda a: a.decision == "approved" and a.is_current
+                            ).user_id.ids
+                        )
+                    ],
+                }
+            )
+            agreement.approval_ids.sudo().write({"is_current": False})
+            agreement.sudo().write({"state": "draft", "approval_level_done": 0})
+            agreement.message_post(
+                body=self.env._(
+                    "Terms reopened for amendment by %s; the previous terms are kept in the "
+                    "agreement's history. The agreement is not in force until approved again.",
+                    self.env.user.name,
+                ),
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    def _log_decision(self, decision, level, comment=False):
+        self.ensure_one()
+        self.env["rebate.agreement.approval"].sudo().create(
+            {
+                "agreement_id": self.id,
+                "user_id": self.env.uid,
+                "decision": decision,
+                "level": level,
+                "comment": comment or False,
+            }
+        )
+
+    def _approvers(self, level):
+        self.ensure_one()
+        xmlid = (
+            "customer_rebate.group_rebate_manager"
+            if level == 1
+            else "customer_rebate.group_rebate_accountant"
+        )
+        # sudo: approvers are found among all users, whatever companies the actor may read
+        users = (
+            self.env.ref(xmlid)
+            .sudo()
+            .all_user_ids.filtered(
+                lambda user: self.company_id in user.company_ids and not user.share
+            )
+        )
+        return (users - self.submitted_by_id - self.env.ref("base.user_root")).sudo(False)
+
+    def _schedule_approval_activities(self, level):
+        for agreement in self:
+            summary = (
+                self.env._("Approve rebate agreement %s", agreement.name)
+                if level == 1
+                else self.env._("Finance approval of rebate agreement %s", agreement.name)
+            )
+            for user in agreement._approvers(level):
+                agreement.activity_schedule(APPROVAL_ACTIVITY, summary=summary, user_id=user.id)
+
+    def _notify_responsible(self, summary):
+        for agreement in self:
+            if agreement.user_id:
+                agreement.activity_schedule(
+                    FOLLOW_UP_ACTIVITY, summary=summary, user_id=agreement.user_id.id
+                )
+
+    # ------------------------------------------------------------------ cron
+
+    @api.model
+    def _cron_expire_agreements(self):
+        """Daily: agreements past their end date expire; those ending within 30 days give
+        their responsible person an activity, once."""
+        today = fields.Date.context_today(self)
+        expired = self.search([("state", "=", "approved"), ("date_end", "<", today)])
+        if expired:
+            expired.activity_unlink([EXPIRY_ACTIVITY])
+            expired.write({"state": "expired"})
+        expiring = self.search(
+            [
+                ("state", "=", "approved"),
+                ("date_end", "<=", today + timedelta(days=EXPIRY_NOTICE_DAYS)),
+                ("user_id", "!=", False),
+            ]
+        )
+        activity_type = self.env.ref(EXPIRY_ACTIVITY)
+        noticed = set(
+            self.env["mail.activity"]
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", expiring.ids),
+                    ("activity_type_id", "=", activity_type.id),
+                ]
+            )
+            .mapped("res_id")
+        )
+        for agreement in expiring.filtered(lambda a: a.id not in noticed):
+            agreement.activity_schedule(
+                EXPIRY_ACTIVITY,
+                date_deadline=agreement.date_end,
+                summary=self.env._(
+                    "Rebate agreement %(name)s expires on %(date)s: renew or let it end.",
+                    name=agreement.name,
+                    date=agreement.date_end,
+                ),
+                user_id=agreement.user_id.id,
+            )
+        return True
+
+    # ------------------------------------------------------------------ actions
+
+    def action_view_revisions(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Previous Terms"),
+            "res_model": "rebate.agreement.revision",
+            "view_mode": "list,form",
+            "domain": [("agreement_id", "=", self.id)],
+        }

@@ -1,0 +1,86 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class RebateAgreementRule(models.Model):
+    _name = "rebate.agreement.rule"
+    _description = "Customer Rebate Agreement Scope Line"
+    _order = "agreement_id, rule_type, id"
+
+    agreement_id = fields.Many2one(
+        "rebate.agreement", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="agreement_id.company_id", store=True, index=True)
+    rule_type = fields.Selection(
+        [("include", "Include"), ("exclude", "Exclude")],
+        string="Include / Exclude",
+        required=True,
+        default="include",
+    )
+    product_id = fields.Many2one("product.product", check_company=True, ondelete="restrict")
+    categ_id = fields.Many2one(
+        "product.category",
+        string="Product Category",
+        ondelete="restrict",
+        help="The category and all its sub-categories.",
+    )
+
+    @api.constrains("product_id", "categ_id", "rule_type", "agreement_id")
+    def _check_rule(self):
+        for rule in self:
+            if bool(rule.product_id) == bool(rule.categ_id):
+                raise ValidationError(
+                    self.env._(
+                        "Each scope line of agreement %s names either one product or one "
+                        "product category, not both and not neither.",
+                        rule.agreement_id.name,
+                    )
+                )
+            opposite = rule.agreement_id.rule_ids.filtered(
+                lambda other, rule=rule: (
+                    other.rule_type != rule.rule_type
+                    and other.product_id == rule.product_id
+                    and other.categ_id == rule.categ_id
+                )
+            )
+            if opposite:
+                raise ValidationError(
+                    self.env._(
+                        "%(item)s is both included in and excluded from agreement %(name)s: "
+                        "keep one of the two lines.",
+                        item=(rule.product_id or rule.categ_id).display_name,
+                        name=rule.agreement_id.name,
+                    )
+                )
+
+    def _matches(self, product):
+        """Whether this line names the product, or a category the product is filed under."""
+        self.ensure_one()
+        if self.product_id:
+            return product == self.product_id
+        return product.categ_id.parent_path.startswith(self.categ_id.parent_path)
+
+    @api.depends("rule_type", "product_id", "categ_id")
+    def _compute_display_name(self):
+        labels = dict(self._fields["rule_type"]._description_selection(self.env))
+        for rule in self:
+            item = (rule.product_id or rule.categ_id).display_name or ""
+            rule.display_name = f"{labels.get(rule.rule_type, '')}: {item}"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        agreements = self.env["rebate.agreement"].browse(
+            [vals["agreement_id"] for vals in vals_list if vals.get("agreement_id")]
+        )
+        agreements._check_terms_editable({"rule_ids"})
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.agreement_id._check_terms_editable({"rule_ids"})
+        if vals.get("agreement_id"):
+            self.agreement_id.browse(vals["agreement_id"])._check_terms_editable({"rule_ids"})
+        return super().write(vals)
+
+    def unlink(self):
+        self.agreement_id._check_terms_editable({"rule_ids"})
+        return super().unlink()

@@ -1,0 +1,1 @@
+from . import rebate_agreement_reassign_wizard, rebate_agreement_reject_wizard

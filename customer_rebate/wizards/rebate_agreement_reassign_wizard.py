@@ -1,0 +1,64 @@
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+
+class RebateAgreementReassignWizard(models.TransientModel):
+    """Hands every open agreement of one responsible person to another (leaving staff,
+    reorganised territories), leaving a line in each agreement's chatter."""
+
+    _name = "rebate.agreement.reassign.wizard"
+    _description = "Reassign Rebate Agreements"
+
+    from_user_id = fields.Many2one(
+        "res.users", string="From", required=True, domain="[('share', '=', False)]"
+    )
+    to_user_id = fields.Many2one(
+        "res.users", string="To", required=True, domain="[('share', '=', False)]"
+    )
+    include_backup = fields.Boolean(
+        string="Also as Backup",
+        default=True,
+        help="Also replace the person where they are the backup responsible.",
+    )
+    agreement_count = fields.Integer(compute="_compute_agreement_count")
+
+    def _agreements(self, role):
+        return self.env["rebate.agreement"].search(
+            [(role, "=", self.from_user_id.id), ("state", "not in", ("closed", "cancelled"))]
+        )
+
+    def _compute_agreement_count(self):
+        for wizard in self:
+            count = len(wizard._agreements("user_id")) if wizard.from_user_id else 0
+            if wizard.from_user_id and wizard.include_backup:
+                count += len(wizard._agreements("backup_user_id"))
+            wizard.agreement_count = count
+
+    def action_reassign(self):
+        self.ensure_one()
+        if self.from_user_id == self.to_user_id:
+            raise UserError(self.env._("Choose two different people to reassign between."))
+        roles = ["user_id"] + (["backup_user_id"] if self.include_backup else [])
+        moved = self.env["rebate.agreement"]
+        for role in roles:
+            agreements = self._agreements(role)
+            agreements.write({role: self.to_user_id.id})
+            role_label = self.env["rebate.agreement"]._fields[role].get_description(self.env)
+            for agreement in agreements:
+                agreement.message_post(
+                    body=self.env._(
+                        "%(role)s reassigned from %(old)s to %(new)s by %(user)s.",
+                        role=role_label["string"],
+                        old=self.from_user_id.name,
+                        new=self.to_user_id.name,
+                        user=self.env.user.name,
+                    ),
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_note",
+                )
+            moved |= agreements
+        if not moved:
+            raise UserError(
+                self.env._("%s is responsible for no open agreement.", self.from_user_id.name)
+            )
+        return {"type": "ir.actions.act_window_close"}
