@@ -7,7 +7,10 @@
     "author": "customer_rebate contributors",
     "license": "LGPL-3",
     "depends": ["customer_rebate"],
-    "data": [],
+    "data": [
+        "security/customer_rebate_audit_security.xml",
+        "security/ir.model.access.csv",
+    ],
     "demo": [
         "demo/res_users_demo.xml",
     ],

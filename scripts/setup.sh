@@ -202,7 +202,7 @@ setup_venv() {
     local venv stamp_file wanted
     venv="$(venv_dir)"
     stamp_file="$venv/.customer-rebate-setup"
-    wanted="$(cat "$REPO_ROOT/requirements/"*.txt "$REPO_ROOT/setup.py" | sha256sum | cut -c1-16) $(odoo_python_root) $REPO_ROOT"
+    wanted="$(cat "$REPO_ROOT/requirements/"*.txt "$REPO_ROOT/setup.py" "$REPO_ROOT/scripts/setup.sh" | sha256sum | cut -c1-16) $(odoo_python_root) $REPO_ROOT"
     if [ -x "$venv/bin/python" ] && [ -f "$stamp_file" ] && [ "$(cat "$stamp_file")" = "$wanted" ]; then
         note "Python $PYTHON_VERSION environment ready in $venv"
         return
