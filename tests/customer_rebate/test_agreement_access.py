@@ -92,3 +92,19 @@ class TestAgreementAccess(RebateCase):
         self.assertTrue(self.manager.has_group("customer_rebate.group_rebate_user"))
         self.assertTrue(self.accountant.has_group("customer_rebate.group_rebate_user"))
         self.assertFalse(self.rep.has_group("customer_rebate.group_rebate_manager"))
+
+
+@tagged("post_install", "-at_install", "customer_rebate")
+class TestRevisionAccess(RebateCase):
+    def test_previous_terms_are_read_only_for_everyone(self):
+        agreement = self.approved_agreement()
+        agreement.action_amend()
+        revision = agreement.revision_ids
+        for user in (self.rep, self.manager, self.accountant):
+            self.assertTrue(revision.with_user(user).read(["terms_json"]))
+            with self.assertRaises(AccessError):
+                revision.with_user(user).write({"terms_json": "{}"})
+            with self.assertRaises(AccessError):
+                revision.with_user(user).unlink()
+        with self.assertRaises(AccessError):
+            revision.with_user(self.stranger).read(["terms_json"])
