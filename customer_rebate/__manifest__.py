@@ -14,10 +14,13 @@
         "data/mail_activity_type_data.xml",
         "data/ir_cron_data.xml",
         "views/rebate_agreement_views.xml",
+        "views/rebate_entry_views.xml",
+        "views/account_move_views.xml",
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/rebate_agreement_wizard_views.xml",
+        "wizards/rebate_accrual_recompute_wizard_views.xml",
         "views/rebate_menus.xml",
     ],
     "demo": [

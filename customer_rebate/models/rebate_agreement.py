@@ -28,6 +28,7 @@ TERM_FIELDS = frozenset(
         "settlement_frequency",
         "payout_method",
         "accounting_treatment",
+        "accrual_basis",
         "terms",
         "signed_contract",
         "estimated_yearly_amount",
@@ -202,6 +203,15 @@ class RebateAgreement(models.Model):
         tracking=True,
         help="A rebate is variable consideration: IFRS 15 and 企业会计准则第14号 record it as a "
         "reduction of revenue. Selling expense only where a distinct service is received.",
+    )
+    accrual_basis = fields.Selection(
+        [("attained", "Attained so far"), ("expected", "Expected for the period")],
+        required=True,
+        default="attained",
+        tracking=True,
+        help="Attained: accrue the rebate the volume so far has earned. Expected: accrue at "
+        "the tier the period is expected to end in (IFRS 15's most likely amount), from the "
+        "period's expected volume or, left empty, its run rate.",
     )
     signed_contract = fields.Binary(attachment=True, copy=False, tracking=True)
     signed_contract_filename = fields.Char(copy=False)
@@ -519,6 +529,49 @@ class RebateAgreement(models.Model):
             or (amount_limit and estimate > amount_limit)
         )
 
+    def _rebate_due(self, period, sales, other_periods_amount=0.0):
+        """The rebate a period has earned on its sales (a PeriodState-like object with
+        volume, sales_amount and sales_quantity), after the caps; with the agreement
+        currency's rounding. Returns (amount, RebateResult)."""
+        self.ensure_one()
+        value = (
+            sales.sales_quantity if self.calculation_method == "per_unit" else sales.sales_amount
+        )
+        baseline = period._baseline()
+        tiers = self._tier_pairs()
+        if not tiers:
+            return 0.0, rebate_math.RebateResult(0.0, 0.0, None, 0.0, False)
+        if self.accrual_basis == "expected":
+            expected = period._expected_volume(sales.volume)
+            scale = value / sales.volume if sales.volume else 0.0
+            projected = rebate_math.compute_rebate(
+                self.calculation_method,
+                tiers,
+                expected,
+                value=expected * scale,
+                minimum_volume=self.minimum_volume,
+                baseline=baseline,
+            )
+            ratio = projected.amount / (expected * scale) if expected * scale else 0.0
+            result = projected
+            uncapped = max(value, 0.0) * ratio
+        else:
+            result = rebate_math.compute_rebate(
+                self.calculation_method,
+                tiers,
+                sales.volume,
+                value=value,
+                minimum_volume=self.minimum_volume,
+                baseline=baseline,
+            )
+            uncapped = result.amount
+        amount = uncapped
+        if self.cap_period:
+            amount = min(amount, self.cap_period)
+        if self.cap_total:
+            amount = min(amount, max(self.cap_total - other_periods_amount, 0.0))
+        return self.currency_id.round(max(amount, 0.0)), result
+
     def _product_in_scope(self, product):
         """Whether the agreement's scope lines cover a product (exclusions win)."""
         self.ensure_one()
@@ -565,7 +618,11 @@ class RebateAgreement(models.Model):
             )
             existing = {(p.date_from, p.date_to): p for p in agreement.period_ids}
             obsolete = Period.browse(
-                [p.id for key, p in existing.items() if key not in wanted and p.state == "open"]
+                [
+                    p.id
+                    for key, p in existing.items()
+                    if key not in wanted and p.state == "open" and not p.entry_ids
+                ]
             )
             obsolete.unlink()
             Period.create(
@@ -574,7 +631,7 @@ class RebateAgreement(models.Model):
                     for start, end in wanted
                     if (start, end) not in existing
                 ]
-            )
+            )._refresh_baselines()
 
     # ------------------------------------------------------------------ workflow
 
@@ -918,6 +975,25 @@ class RebateAgreement(models.Model):
         return True
 
     # ------------------------------------------------------------------ actions
+
+    def action_view_entries(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_rebate.action_rebate_entry"
+        )
+        action["domain"] = [("agreement_id", "=", self.id)]
+        action["context"] = {"default_agreement_id": self.id}
+        return action
+
+    def action_recompute_accruals(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Recompute Accruals"),
+            "res_model": "rebate.accrual.recompute.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_period_ids": self.period_ids.ids},
+        }
 
     def action_view_revisions(self):
         self.ensure_one()

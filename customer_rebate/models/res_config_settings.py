@@ -12,3 +12,14 @@ class ResConfigSettings(models.TransientModel):
         readonly=False,
         currency_field="currency_id",
     )
+    rebate_journal_id = fields.Many2one(related="company_id.rebate_journal_id", readonly=False)
+    rebate_liability_account_id = fields.Many2one(
+        related="company_id.rebate_liability_account_id", readonly=False
+    )
+    rebate_revenue_account_id = fields.Many2one(
+        related="company_id.rebate_revenue_account_id", readonly=False
+    )
+    rebate_expense_account_id = fields.Many2one(
+        related="company_id.rebate_expense_account_id", readonly=False
+    )
+    rebate_accrual_mode = fields.Selection(related="company_id.rebate_accrual_mode", readonly=False)

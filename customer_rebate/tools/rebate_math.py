@@ -125,15 +125,21 @@ def compute_rebate(
         return _NO_REBATE
     rate = sorted_tiers[tier_index][1]
 
-    value_per_volume = value / volume if volume else 0.0
     if method == "per_unit":
         uncapped = rate * value
     elif method in ("flat", "retroactive"):
         uncapped = rate * value / 100
-    elif method == "incremental":
-        uncapped = _incremental_rebate(sorted_tiers, volume) * value_per_volume
+    elif not volume:
+        uncapped = 0.0
     else:
-        uncapped = rate * counted / 100 * value_per_volume
+        in_volume_units = (
+            _incremental_rebate(sorted_tiers, volume)
+            if method == "incremental"
+            else rate * counted / 100
+        )
+        # Scale through the effective rate (rebate per unit of volume, bounded by the highest
+        # rate) so that a vanishing volume cannot overflow.
+        uncapped = in_volume_units if value == volume else in_volume_units / volume * value
     uncapped = max(uncapped, 0.0)
 
     capped = cap is not None and 0 < cap < uncapped

@@ -1,1 +1,5 @@
-from . import rebate_agreement_reassign_wizard, rebate_agreement_reject_wizard
+from . import (
+    rebate_accrual_recompute_wizard,
+    rebate_agreement_reassign_wizard,
+    rebate_agreement_reject_wizard,
+)

@@ -3,6 +3,7 @@
 import base64
 from datetime import date
 
+from odoo import fields
 from odoo.tests import TransactionCase, new_test_user
 
 SIGNED_CONTRACT = base64.b64encode(b"%PDF-1.4 signed rebate contract")
@@ -77,3 +78,84 @@ class RebateCase(TransactionCase):
         agreement.with_user(self.manager).action_approve()
         self.assertEqual(agreement.state, "approved")
         return agreement
+
+
+class RebateAccountingCase(RebateCase):
+    """Adds products, invoices and ledger helpers for accrual and settlement tests."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.category = cls.env["product.category"].create({"name": "Rebate Beverages"})
+        cls.other_category = cls.env["product.category"].create({"name": "Rebate Snacks"})
+        cls.product = cls.env["product.product"].create(
+            {"name": "Green Tea 500ml", "categ_id": cls.category.id, "list_price": 10.0}
+        )
+        cls.product_other = cls.env["product.product"].create(
+            {"name": "Rice Crackers", "categ_id": cls.other_category.id, "list_price": 5.0}
+        )
+        cls.accounting = cls.company._rebate_accounting()
+
+    def invoice(self, lines, day, move_type="out_invoice", partner=None, post=True, **vals):
+        """lines: [(product, quantity, price_unit)] or dicts of extra line values."""
+        line_vals = []
+        for line in lines:
+            if isinstance(line, dict):
+                line_vals.append(fields.Command.create(line))
+                continue
+            product, quantity, price = line
+            line_vals.append(
+                fields.Command.create(
+                    {
+                        "product_id": product.id,
+                        "quantity": quantity,
+                        "price_unit": price,
+                        "tax_ids": [fields.Command.clear()],
+                    }
+                )
+            )
+        move = self.env["account.move"].create(
+            {
+                "move_type": move_type,
+                "partner_id": (partner or self.customer_contact).id,
+                "invoice_date": day,
+                "invoice_line_ids": line_vals,
+                **vals,
+            }
+        )
+        if post:
+            move.action_post()
+        return move
+
+    def ledger(self, agreement):
+        return self.env["rebate.entry"].search([("agreement_id", "=", agreement.id)])
+
+    def accrued(self, agreement):
+        return sum(
+            self.ledger(agreement)
+            .filtered(lambda entry: entry.entry_type in ("accrual", "true_up", "reversal"))
+            .mapped("amount")
+        )
+
+    def accrual_moves(self, invoice):
+        return self.env["account.move"].search(
+            [("rebate_source_invoice_id", "=", invoice.id)], order="id"
+        )
+
+    def assert_accrual_move(self, move, amount, agreement=None, account=None):
+        """A balanced entry: debit the rebate account, credit the liability, customer as
+        partner, net rebate `amount` (company currency; negative for a reversal)."""
+        self.assertEqual(move.state, "posted")
+        self.assertEqual(move.journal_id, self.accounting["journal"])
+        self.assertAlmostEqual(sum(move.line_ids.mapped("balance")), 0.0, places=2)
+        account = account or self.accounting["revenue"]
+        debit_side = move.line_ids.filtered(lambda line: line.account_id == account)
+        liability = move.line_ids.filtered(
+            lambda line: line.account_id == self.accounting["liability"]
+        )
+        self.assertTrue(debit_side and liability)
+        self.assertAlmostEqual(sum(debit_side.mapped("balance")), amount, places=2)
+        self.assertAlmostEqual(sum(liability.mapped("balance")), -amount, places=2)
+        if agreement:
+            self.assertEqual(liability.partner_id, agreement.partner_id)
+        self.assertEqual(set(liability.partner_id.ids), {self.customer.id})

@@ -1,0 +1,615 @@
+import json
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.tools import SQL, float_is_zero
+
+# Entry types that make up what the ledger has accrued for a period (not settlements or
+# manual adjustments, which come on top).
+ACCRUAL_TYPES = ("accrual", "true_up", "reversal")
+# Agreements whose periods still take invoice volume.
+ACCRUING_STATES = ("approved", "expired")
+CUSTOMER_INVOICE_TYPES = ("out_invoice", "out_refund")
+
+
+class PeriodState:
+    """What the ledger holds for one agreement period while a batch of events is applied."""
+
+    __slots__ = ("amount", "sales_amount", "sales_quantity", "volume")
+
+    def __init__(self, volume=0.0, sales_amount=0.0, sales_quantity=0.0, amount=0.0):
+        self.volume = volume
+        self.sales_amount = sales_amount
+        self.sales_quantity = sales_quantity
+        self.amount = amount
+
+
+class RebateAccrual(models.AbstractModel):
+    """The accrual engine: keeps the rebate ledger equal to what the agreements earn on the
+    customer invoices that are posted, and books each change in the 'Rebate accruals'
+    journal.
+
+    The ledger is a function of which invoices are posted: every event (an invoice posted,
+    or reset to draft / cancelled) recomputes the rebate due on the period's new cumulative
+    volume and records the difference against what the ledger already holds, on that
+    invoice's lines. Retroactive threshold crossings therefore post their catch-up, and the
+    order in which invoices come and go does not change the result."""
+
+    _name = "rebate.accrual"
+    _description = "Customer Rebate Accrual Engine"
+
+    # ------------------------------------------------------------------ entry points
+
+    @api.model
+    def _on_invoices_changed(self, moves):
+        """Called when customer invoices are posted, reset to draft or cancelled."""
+        invoices = moves.filtered(lambda move: move.move_type in CUSTOMER_INVOICE_TYPES)
+        if not invoices:
+            return
+        batch = invoices.filtered(lambda move: move.company_id.rebate_accrual_mode == "batch")
+        if batch:
+            batch.sudo().write({"rebate_accrual_pending": True})
+        self.sudo()._sync_invoices(invoices - batch)
+
+    @api.model
+    def _sync_invoices(self, moves):
+        """Accrue posted invoices the ledger does not hold yet, and reverse those it holds
+        that are no longer posted. Idempotent."""
+        to_accrue = moves.filtered(lambda move: move.state == "posted" and not move.rebate_accrued)
+        to_reverse = moves.filtered(lambda move: move.state != "posted" and move.rebate_accrued)
+        events = [(move, 1) for move in to_accrue] + [(move, -1) for move in to_reverse]
+        if events:
+            events.sort(key=lambda event: (event[0].invoice_date or event[0].date, event[0].id))
+            self._apply_events(events)
+        (moves - to_accrue - to_reverse).filtered("rebate_accrual_pending").write(
+            {"rebate_accrual_pending": False}
+        )
+
+    @api.model
+    def _cron_process_pending(self, batch_size=500):
+        """Daily batch mode: accrue the invoices posted or unposted since the last run."""
+        Move = self.env["account.move"].sudo()
+        in_cron = bool(self.env.context.get("ir_cron_progress_id"))
+        while True:
+            moves = Move.search(
+                [("rebate_accrual_pending", "=", True)], order="invoice_date, id", limit=batch_size
+            )
+            if not moves:
+                break
+            self._sync_invoices(moves)
+            if in_cron:
+                remaining = Move.search_count([("rebate_accrual_pending", "=", True)])
+                if not self.env["ir.cron"]._commit_progress(len(moves), remaining=remaining):
+                    break
+        return True
+
+    # ------------------------------------------------------------------ events
+
+    def _apply_events(self, events):
+        accrue_moves = self.env["account.move"].browse(
+            [move.id for move, sign in events if sign > 0]
+        )
+        reverse_moves = self.env["account.move"].browse(
+            [move.id for move, sign in events if sign < 0]
+        )
+        contributions = self._invoice_contributions(accrue_moves)
+        contributions.update(self._held_contributions(reverse_moves))
+        periods = self.env["rebate.agreement.period"].browse(
+            {period_id for lines in contributions.values() for period_id, *_rest in lines}
+        )
+        states, agreement_totals = self._ledger_states(periods.agreement_id)
+
+        entry_vals = []
+        for move, sign in events:
+            lines = contributions.get(move.id, [])
+            by_period = defaultdict(list)
+            for period_id, line_id, volume, sales_amount, sales_quantity, weight in lines:
+                by_period[period_id].append((line_id, volume, sales_amount, sales_quantity, weight))
+            for period_id, period_lines in by_period.items():
+                period = periods.browse(period_id)
+                entry_vals += self._event_entries(
+                    move,
+                    sign,
+                    period,
+                    period_lines,
+                    states=states,
+                    agreement_totals=agreement_totals,
+                )
+        entries = (
+            self.env["rebate.entry"]
+            .sudo()
+            .with_context(rebate_ledger_write=True)
+            .create(entry_vals)
+        )
+        for move, _sign in events:
+            move_entries = entries.filtered(lambda entry, move=move: entry.invoice_id == move)
+            if move_entries:
+                self._book_entries(
+                    move_entries,
+                    ref=self.env._("Rebate accrual: %s", move.name),
+                )
+        accrue_moves.write({"rebate_accrued": True, "rebate_accrual_pending": False})
+        reverse_moves.write({"rebate_accrued": False, "rebate_accrual_pending": False})
+        return entries
+
+    def _event_entries(self, move, sign, period, period_lines, *, states, agreement_totals):
+        """Ledger rows for one invoice event on one period: the change in the rebate due,
+        spread over the invoice's lines."""
+        agreement = period.agreement_id
+        state = states[period.id]
+        state.volume += sum(line[1] for line in period_lines) * sign
+        state.sales_amount += sum(line[2] for line in period_lines) * sign
+        state.sales_quantity += sum(line[3] for line in period_lines) * sign
+        other = agreement_totals[agreement.id] - state.amount
+        due, result = agreement._rebate_due(period, state, other)
+        difference = agreement.currency_id.round(due - state.amount)
+        state.amount = due
+        agreement_totals[agreement.id] = other + due
+        shares = self._allocate(
+            agreement.currency_id, difference, [line[4] for line in period_lines]
+        )
+        entry_type = "accrual" if sign > 0 and difference >= 0 else "reversal"
+        return [
+            {
+                "agreement_id": agreement.id,
+                "period_id": period.id,
+                "partner_id": agreement.partner_id.id,
+                "company_id": agreement.company_id.id,
+                "currency_id": agreement.currency_id.id,
+                "date": move.invoice_date or move.date,
+                "entry_type": entry_type,
+                "volume": volume * sign,
+                "sales_amount": sales_amount * sign,
+                "sales_quantity": sales_quantity * sign,
+                "amount": share,
+                "amount_company": self._to_company_currency(
+                    agreement, share, move.invoice_date or move.date
+                ),
+                "move_line_id": line_id,
+                "invoice_id": move.id,
+                "tier_index": (result.tier_index + 1) if result.tier_index is not None else 0,
+                "rate": result.rate,
+            }
+            for (line_id, volume, sales_amount, sales_quantity, _weight), share in zip(
+                period_lines, shares, strict=True
+            )
+        ]
+
+    @api.model
+    def _allocate(self, currency, amount, weights):
+        """Split an amount over lines in proportion to their weights, to the cent; the last
+        line takes the rounding remainder."""
+        if not weights:
+            return []
+        total = sum(abs(weight) for weight in weights)
+        shares = []
+        for weight in weights[:-1]:
+            ratio = abs(weight) / total if total else 0.0
+            shares.append(currency.round(amount * ratio))
+        shares.append(currency.round(amount - sum(shares)))
+        if not total:
+            shares = [0.0] * (len(weights) - 1) + [currency.round(amount)]
+        return shares
+
+    # ------------------------------------------------------------------ volumes
+
+    def _agreements_for(self, moves):
+        partners = moves.commercial_partner_id
+        if not partners:
+            return self.env["rebate.agreement"]
+        dates = [move.invoice_date or move.date for move in moves]
+        return (
+            self.env["rebate.agreement"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", partners.ids),
+                    ("company_id", "in", moves.company_id.ids),
+                    ("state", "in", ACCRUING_STATES),
+                    ("date_start", "<=", max(dates)),
+                    ("date_end", ">=", min(dates)),
+                ]
+            )
+        )
+
+    def _invoice_contributions(self, moves):
+        """{move id: [(period id, line id, volume, sales amount, sales quantity, weight)]} for
+        the in-scope product lines of posted invoices, per agreement in force."""
+        agreements = self._agreements_for(moves)
+        result = defaultdict(list)
+        if not agreements:
+            return result
+        by_partner = defaultdict(lambda: self.env["rebate.agreement"])
+        for agreement in agreements:
+            by_partner[agreement.partner_id.id, agreement.company_id.id] |= agreement
+        for move in moves:
+            day = move.invoice_date or move.date
+            candidates = by_partner[move.commercial_partner_id.id, move.company_id.id]
+            for agreement in candidates:
+                if not agreement.date_start <= day <= agreement.date_end:
+                    continue
+                period = agreement.period_ids.filtered(
+                    lambda period, day=day: period.date_from <= day <= period.date_to
+                )[:1]
+                if not period:
+                    continue
+                for line in move.invoice_line_ids:
+                    if line.display_type != "product" or not line.product_id:
+                        continue
+                    if not agreement._product_in_scope(line.product_id):
+                        continue
+                    sales_amount, sales_quantity = self._line_sales(agreement, line)
+                    volume = sales_quantity if agreement.basis == "quantity" else sales_amount
+                    weight = (
+                        sales_quantity
+                        if agreement.calculation_method == "per_unit"
+                        else sales_amount
+                    )
+                    result[move.id].append(
+                        (period.id, line.id, volume, sales_amount, sales_quantity, weight)
+                    )
+        return result
+
+    def _line_sales(self, agreement, line):
+        """An invoice line's untaxed amount (agreement currency) and quantity (product unit),
+        negative on credit notes."""
+        move = line.move_id
+        sign = -1 if move.move_type == "out_refund" else 1
+        quantity = line.product_uom_id._compute_quantity(
+            line.quantity, line.product_id.uom_id, round=False
+        )
+        if line.currency_id == agreement.currency_id:
+            amount = -line.amount_currency
+        else:
+            amount = move.company_id.currency_id._convert(
+                -line.balance,
+                agreement.currency_id,
+                move.company_id,
+                move.invoice_date or move.date,
+                round=False,
+            )
+        return amount, sign * quantity
+
+    def _held_contributions(self, moves):
+        """What the ledger holds per line of invoices that are no longer posted, to reverse."""
+        result = defaultdict(list)
+        if not moves:
+            return result
+        groups = (
+            self.env["rebate.entry"]
+            .sudo()
+            ._read_group(
+                [("invoice_id", "in", moves.ids), ("entry_type", "in", ACCRUAL_TYPES)],
+                ["invoice_id", "period_id", "move_line_id"],
+                ["volume:sum", "sales_amount:sum", "sales_quantity:sum", "amount:sum"],
+            )
+        )
+        for invoice, period, line, volume, sales_amount, sales_quantity, amount in groups:
+            if float_is_zero(volume, precision_digits=6) and not amount:
+                continue
+            result[invoice.id].append(
+                (period.id, line.id, volume, sales_amount, sales_quantity, amount)
+            )
+        return result
+
+    def _ledger_states(self, agreements):
+        """What the ledger holds per period of the agreements, and per agreement."""
+        states = defaultdict(PeriodState)
+        totals = defaultdict(float)
+        if not agreements:
+            return states, totals
+        groups = (
+            self.env["rebate.entry"]
+            .sudo()
+            ._read_group(
+                [("agreement_id", "in", agreements.ids), ("entry_type", "in", ACCRUAL_TYPES)],
+                ["period_id"],
+                ["volume:sum", "sales_amount:sum", "sales_quantity:sum", "amount:sum"],
+            )
+        )
+        for period, volume, sales_amount, sales_quantity, amount in groups:
+            states[period.id] = PeriodState(volume, sales_amount, sales_quantity, amount)
+            totals[period.agreement_id.id] += amount
+        return states, totals
+
+    def _period_sales_from_invoices(self, periods):
+        """{period id: PeriodState(volume, sales amount, sales quantity)} summed from the
+        posted invoice lines themselves (not the ledger), in one query per agreement."""
+        result = {}
+        for agreement in periods.agreement_id:
+            ranges = [
+                (period.id, period.date_from, period.date_to)
+                for period in periods
+                if period.agreement_id == agreement
+            ]
+            result.update(self._sales_by_range(agreement, ranges))
+        return result
+
+    def _sales_by_range(self, agreement, ranges):
+        """{key: PeriodState} of an agreement's in-scope posted sales for each (key,
+        date_from, date_to) range, in one query."""
+        result = {key: PeriodState() for key, _start, _end in ranges}
+        if not ranges:
+            return result
+        company = agreement.company_id
+        rows = self.env.execute_query(self._sales_query(agreement, ranges))
+        for key, day, same_currency, raw_amount, quantity in rows:
+            amount = raw_amount or 0.0
+            if not same_currency and agreement.currency_id != company.currency_id:
+                amount = company.currency_id._convert(
+                    amount, agreement.currency_id, company, day, round=False
+                )
+            state = result[key]
+            state.sales_amount += amount
+            state.sales_quantity += quantity or 0.0
+        for state in result.values():
+            state.volume = (
+                state.sales_quantity if agreement.basis == "quantity" else state.sales_amount
+            )
+        return result
+
+    def _sales_query(self, agreement, ranges):
+        includes = agreement.rule_ids.filtered(lambda rule: rule.rule_type == "include")
+        excludes = agreement.rule_ids - includes
+
+        def matches(rules):
+            conditions = []
+            products = rules.product_id
+            if products:
+                conditions.append(SQL("aml.product_id IN %s", tuple(products.ids)))
+            for category in rules.categ_id:
+                conditions.append(SQL("categ.parent_path LIKE %s", f"{category.parent_path}%"))
+            return SQL("(%s)", SQL(" OR ").join(conditions))
+
+        scope = [SQL("TRUE")]
+        if includes:
+            scope.append(matches(includes))
+        if excludes:
+            scope.append(SQL("NOT %s", matches(excludes)))
+        in_ranges = SQL(" OR ").join(
+            SQL("(move.invoice_date BETWEEN %s AND %s)", start, end) for _key, start, end in ranges
+        )
+        range_key = SQL(
+            "CASE %s END",
+            SQL(" ").join(
+                SQL("WHEN move.invoice_date BETWEEN %s AND %s THEN %s", start, end, key)
+                for key, start, end in ranges
+            ),
+        )
+        return SQL(
+            """
+            SELECT %(range_key)s AS range_key,
+                   move.invoice_date,
+                   aml.currency_id = %(currency)s AS same_currency,
+                   SUM(CASE WHEN aml.currency_id = %(currency)s
+                            THEN -aml.amount_currency ELSE -aml.balance END),
+                   SUM(CASE WHEN move.move_type = 'out_refund' THEN -1 ELSE 1 END
+                       * aml.quantity * COALESCE(line_uom.factor, 1)
+                       / COALESCE(NULLIF(product_uom.factor, 0), 1))
+              FROM account_move_line aml
+              JOIN account_move move ON move.id = aml.move_id
+              JOIN product_product product ON product.id = aml.product_id
+              JOIN product_template template ON template.id = product.product_tmpl_id
+              JOIN product_category categ ON categ.id = template.categ_id
+         LEFT JOIN uom_uom line_uom ON line_uom.id = aml.product_uom_id
+         LEFT JOIN uom_uom product_uom ON product_uom.id = template.uom_id
+             WHERE move.state = 'posted'
+               AND move.move_type IN ('out_invoice', 'out_refund')
+               AND aml.display_type = 'product'
+               AND move.commercial_partner_id = %(partner)s
+               AND move.company_id = %(company)s
+               AND (%(in_ranges)s)
+               AND %(scope)s
+          GROUP BY 1, 2, 3
+            """,
+            range_key=range_key,
+            currency=agreement.currency_id.id,
+            partner=agreement.partner_id.id,
+            company=agreement.company_id.id,
+            in_ranges=in_ranges,
+            scope=SQL(" AND ").join(scope),
+        )
+
+    # ------------------------------------------------------------------ recompute
+
+    def _recompute_periods(self, periods, post=False, date=None):
+        """Compare what the ledger holds for each period with what the posted invoices earn.
+        Returns one dict per period; with post=True, books the differences as true-ups."""
+        periods = periods.sudo().sorted(lambda period: (period.agreement_id.id, period.date_from))
+        truth = self._period_sales_from_invoices(periods)
+        states, totals = self._ledger_states(periods.agreement_id)
+        report = []
+        entry_vals = []
+        date = date or fields.Date.context_today(self)
+        for period in periods:
+            agreement = period.agreement_id
+            held = states[period.id]
+            should = truth[period.id]
+            other = totals[agreement.id] - held.amount
+            due, result = agreement._rebate_due(period, should, other)
+            totals[agreement.id] = other + due
+            difference = agreement.currency_id.round(due - held.amount)
+            volume_difference = should.volume - held.volume
+            report.append(
+                {
+                    "period_id": period.id,
+                    "held_volume": held.volume,
+                    "volume": should.volume,
+                    "held_amount": held.amount,
+                    "amount": due,
+                    "difference": difference,
+                }
+            )
+            if not difference and float_is_zero(volume_difference, precision_digits=6):
+                continue
+            entry_vals.append(
+                {
+                    "agreement_id": agreement.id,
+                    "period_id": period.id,
+                    "date": date,
+                    "entry_type": "true_up",
+                    "volume": volume_difference,
+                    "sales_amount": should.sales_amount - held.sales_amount,
+                    "sales_quantity": should.sales_quantity - held.sales_quantity,
+                    "amount": difference,
+                    "amount_company": self._to_company_currency(agreement, difference, date),
+                    "tier_index": (result.tier_index + 1) if result.tier_index is not None else 0,
+                    "rate": result.rate,
+                    "note": self.env._("Recomputed from the posted invoices"),
+                }
+            )
+        if post and entry_vals:
+            entries = (
+                self.env["rebate.entry"]
+                .sudo()
+                .with_context(rebate_ledger_write=True)
+                .create(entry_vals)
+            )
+            for agreement in entries.agreement_id:
+                self._book_entries(
+                    entries.filtered(lambda entry, a=agreement: entry.agreement_id == a),
+                    ref=self.env._("Rebate accrual recomputed: %s", agreement.name),
+                )
+        return report
+
+    def _true_up_estimates(self, periods, date=None):
+        """Expected-basis periods whose estimate changed: post the change of the accrual on
+        the same volume as a true-up."""
+        periods = periods.sudo().filtered(
+            lambda period: (
+                period.agreement_id.accrual_basis == "expected"
+                and period.agreement_id.state in ACCRUING_STATES
+            )
+        )
+        if not periods:
+            return
+        date = date or fields.Date.context_today(self)
+        states, totals = self._ledger_states(periods.agreement_id)
+        entry_vals = []
+        for period in periods:
+            agreement = period.agreement_id
+            held = states[period.id]
+            other = totals[agreement.id] - held.amount
+            due, result = agreement._rebate_due(period, held, other)
+            difference = agreement.currency_id.round(due - held.amount)
+            if not difference:
+                continue
+            totals[agreement.id] = other + due
+            entry_vals.append(
+                {
+                    "agreement_id": agreement.id,
+                    "period_id": period.id,
+                    "date": date,
+                    "entry_type": "true_up",
+                    "amount": difference,
+                    "amount_company": self._to_company_currency(agreement, difference, date),
+                    "tier_index": (result.tier_index + 1) if result.tier_index is not None else 0,
+                    "rate": result.rate,
+                    "note": self.env._("Expected volume changed to %s", period.expected_volume),
+                }
+            )
+        entries = (
+            self.env["rebate.entry"]
+            .sudo()
+            .with_context(rebate_ledger_write=True)
+            .create(entry_vals)
+        )
+        for entry in entries:
+            self._book_entries(
+                entry, ref=self.env._("Rebate estimate true-up: %s", entry.agreement_id.name)
+            )
+
+    # ------------------------------------------------------------------ books
+
+    @api.model
+    def _to_company_currency(self, agreement, amount, date):
+        company = agreement.company_id
+        if agreement.currency_id == company.currency_id:
+            return amount
+        return agreement.currency_id._convert(amount, company.currency_id, company, date)
+
+    def _book_entries(self, entries, ref):
+        """One balanced journal entry for ledger rows of one company: debit the rebate
+        account (revenue reduction or selling expense) with the sale's analytic
+        distribution, credit the accrued rebate liability with the customer as partner."""
+        entries = entries.sudo().filtered(lambda entry: entry.amount_company or entry.amount)
+        if not entries:
+            return self.env["account.move"]
+        company = entries.company_id
+        company.ensure_one()
+        accounting = company._rebate_accounting()
+        journal = accounting["journal"]
+        date = max(entries.mapped("date"))
+        note = ""
+        locks = company._get_violated_lock_dates(date, False, journal)
+        if locks:
+            booked = locks[-1][0] + timedelta(days=1)
+            note = self.env._(
+                "The period of %(date)s is locked: booked on %(booked)s, the first open date.",
+                date=date,
+                booked=booked,
+            )
+            date = booked
+        groups = defaultdict(lambda: [0.0, 0.0])
+        for entry in entries:
+            agreement = entry.agreement_id
+            account = (
+                accounting["expense"]
+                if agreement.accounting_treatment == "selling_expense"
+                else accounting["revenue"]
+            )
+            distribution = entry.move_line_id.analytic_distribution or {}
+            key = (agreement, account, json.dumps(distribution, sort_keys=True))
+            groups[key][0] += entry.amount_company
+            groups[key][1] += entry.amount
+        line_vals = []
+        for (agreement, account, distribution), (balance, amount) in groups.items():
+            if company.currency_id.is_zero(balance):
+                continue
+            common = {
+                "partner_id": agreement.partner_id.id,
+                "currency_id": agreement.currency_id.id,
+            }
+            label = self.env._("Rebate %(agreement)s", agreement=agreement.name)
+            line_vals += [
+                {
+                    **common,
+                    "name": label,
+                    "account_id": account.id,
+                    "balance": balance,
+                    "amount_currency": amount,
+                    "analytic_distribution": json.loads(distribution) or False,
+                },
+                {
+                    **common,
+                    "name": label,
+                    "account_id": accounting["liability"].id,
+                    "balance": -balance,
+                    "amount_currency": -amount,
+                },
+            ]
+        if not line_vals:
+            return self.env["account.move"]
+        invoice = entries.invoice_id[:1]
+        move = (
+            self.env["account.move"]
+            .sudo()
+            .with_company(company)
+            .create(
+                {
+                    "move_type": "entry",
+                    "journal_id": journal.id,
+                    "date": date,
+                    "ref": ref,
+                    "narration": note or False,
+                    "rebate_source_invoice_id": invoice.id,
+                    "line_ids": [fields.Command.create(vals) for vals in line_vals],
+                }
+            )
+        )
+        move._post(soft=False)
+        entries.with_context(rebate_ledger_write=True).write(
+            {"move_id": move.id, **({"note": note} if note else {})}
+        )
+        return move

@@ -1,0 +1,152 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+
+class RebateEntry(models.Model):
+    """The rebate ledger: one row per agreement, period and source.
+
+    Sources are an invoice line (accruals and their reversals), a change of estimate or a
+    recomputation (true-ups), a manual adjustment, and later a settlement. The sum of the
+    accrual rows of a period is, to the cent, the rebate its posted invoices earn."""
+
+    _name = "rebate.entry"
+    _description = "Customer Rebate Ledger Entry"
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    agreement_id = fields.Many2one(
+        "rebate.agreement", required=True, index=True, ondelete="restrict", check_company=True
+    )
+    period_id = fields.Many2one(
+        "rebate.agreement.period", required=True, index=True, ondelete="restrict"
+    )
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True)
+    company_id = fields.Many2one("res.company", required=True, index=True)
+    currency_id = fields.Many2one("res.currency", required=True)
+    company_currency_id = fields.Many2one(
+        related="company_id.currency_id", string="Company Currency"
+    )
+    date = fields.Date(required=True, index=True)
+    entry_type = fields.Selection(
+        [
+            ("accrual", "Accrual"),
+            ("true_up", "True-up"),
+            ("reversal", "Reversal"),
+            ("adjustment", "Manual adjustment"),
+            ("settlement", "Settlement"),
+        ],
+        string="Type",
+        required=True,
+        index=True,
+    )
+    volume = fields.Float(
+        digits="Product Unit", help="Volume in the agreement's basis (amount or quantity)."
+    )
+    sales_amount = fields.Monetary(help="Untaxed invoiced amount, in the agreement's currency.")
+    sales_quantity = fields.Float(digits="Product Unit")
+    amount = fields.Monetary(string="Rebate", help="In the agreement's currency.")
+    amount_company = fields.Monetary(
+        string="Rebate (Company Currency)", currency_field="company_currency_id"
+    )
+    move_line_id = fields.Many2one(
+        "account.move.line", string="Invoice Line", index="btree_not_null", ondelete="restrict"
+    )
+    invoice_id = fields.Many2one("account.move", index="btree_not_null", ondelete="restrict")
+    move_id = fields.Many2one(
+        "account.move",
+        string="Journal Entry",
+        index="btree_not_null",
+        ondelete="restrict",
+        help="The accrual journal entry that books this row.",
+    )
+    tier_index = fields.Integer(help="Tier reached by the period after this row (1 = first).")
+    rate = fields.Float(digits=(16, 4), help="Rate of that tier.")
+    note = fields.Char()
+    reason = fields.Text(help="Why a manual adjustment was made.")
+
+    @api.constrains("entry_type", "reason")
+    def _check_adjustment_reason(self):
+        for entry in self:
+            if entry.entry_type == "adjustment" and not (entry.reason or "").strip():
+                raise ValidationError(
+                    self.env._("A manual adjustment needs a reason: say why it is made.")
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        manual = not self.env.context.get("rebate_ledger_write")
+        if manual:
+            if any(vals.get("entry_type", "adjustment") != "adjustment" for vals in vals_list):
+                raise UserError(
+                    self.env._(
+                        "Rebate ledger rows are written by the accrual engine; by hand you may "
+                        "only enter a manual adjustment."
+                    )
+                )
+            if not self.env.user.has_group("customer_rebate.group_rebate_manager"):
+                raise UserError(self.env._("Only a rebate manager may enter a manual adjustment."))
+            if any(not (vals.get("reason") or "").strip() for vals in vals_list):
+                raise ValidationError(
+                    self.env._("A manual adjustment needs a reason: say why it is made.")
+                )
+        for vals in vals_list:
+            if manual:
+                vals["entry_type"] = "adjustment"
+            agreement = self.env["rebate.agreement"].browse(vals.get("agreement_id"))
+            if agreement:
+                vals.setdefault("partner_id", agreement.partner_id.id)
+                vals.setdefault("company_id", agreement.company_id.id)
+                vals.setdefault("currency_id", agreement.currency_id.id)
+        entries = super().create(vals_list)
+        if manual:
+            entries._post_adjustments()
+        return entries
+
+    def write(self, vals):
+        if not self.env.context.get("rebate_ledger_write"):
+            raise UserError(
+                self.env._(
+                    "Rebate ledger rows cannot be changed; enter a manual adjustment instead."
+                )
+            )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise UserError(
+            self.env._("Rebate ledger rows cannot be deleted; enter a manual adjustment instead.")
+        )
+
+    @api.onchange("agreement_id", "date")
+    def _onchange_agreement_date(self):
+        for entry in self:
+            agreement = entry.agreement_id
+            if not agreement:
+                continue
+            entry.partner_id = agreement.partner_id
+            entry.company_id = agreement.company_id
+            entry.currency_id = agreement.currency_id
+            day = entry.date or fields.Date.context_today(entry)
+            entry.period_id = agreement.period_ids.filtered(
+                lambda period, day=day: period.date_from <= day <= period.date_to
+            )[:1]
+
+    def _post_adjustments(self):
+        """Book manual adjustments: one balanced journal entry each."""
+        accrual = self.env["rebate.accrual"]
+        for entry in self.sudo():
+            if entry.period_id.agreement_id != entry.agreement_id:
+                raise ValidationError(
+                    self.env._("The period of an adjustment must belong to its agreement.")
+                )
+            entry.with_context(rebate_ledger_write=True).write(
+                {
+                    "partner_id": entry.agreement_id.partner_id.id,
+                    "company_id": entry.agreement_id.company_id.id,
+                    "currency_id": entry.agreement_id.currency_id.id,
+                    "amount_company": accrual._to_company_currency(
+                        entry.agreement_id, entry.amount, entry.date
+                    ),
+                }
+            )
+            accrual._book_entries(entry, ref=self.env._("Manual rebate adjustment"))

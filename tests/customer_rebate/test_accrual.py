@@ -1,0 +1,340 @@
+from datetime import date
+
+from odoo import fields
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import tagged
+
+from .common import RebateAccountingCase
+
+TIERS = [(0, 0, {"threshold": 0.0, "rate": 2.0}), (0, 0, {"threshold": 1000.0, "rate": 4.0})]
+
+
+@tagged("post_install", "-at_install", "customer_rebate")
+class TestAccrual(RebateAccountingCase):
+    def test_flat_rate_accrues_on_posting(self):
+        agreement = self.approved_agreement(
+            calculation_method="flat", tier_ids=[(0, 0, {"threshold": 0.0, "rate": 3.0})]
+        )
+        invoice = self.invoice(
+            [(self.product, 10, 50.0), (self.product_other, 4, 25.0)], date(2027, 2, 10)
+        )
+        entries = self.ledger(agreement)
+        self.assertEqual(len(entries), 2, "one row per invoice line")
+        self.assertEqual(sorted(entries.mapped("amount")), [3.0, 15.0])
+        self.assertEqual(set(entries.mapped("entry_type")), {"accrual"})
+        self.assertEqual(entries.period_id, agreement.period_ids[0])
+        self.assertEqual(entries.move_line_id, invoice.invoice_line_ids)
+        self.assertEqual(sum(entries.mapped("volume")), 600.0)
+        (move,) = self.accrual_moves(invoice)
+        self.assert_accrual_move(move, 18.0, agreement)
+        self.assertEqual(entries.move_id, move)
+        self.assertIn(invoice.name, move.ref)
+        self.assertTrue(invoice.rebate_accrued)
+        self.assertIn(agreement.name, invoice.invoice_line_ids[0].rebate_accrual_info)
+        self.assertEqual(agreement.period_ids[0].accrued_amount, 18.0)
+
+    def test_retroactive_threshold_crossed_by_second_invoice(self):
+        agreement = self.approved_agreement(tier_ids=TIERS)
+        first = self.invoice([(self.product, 80, 10.0)], date(2027, 1, 10))
+        self.assertEqual(self.accrued(agreement), 16.0)
+        second = self.invoice([(self.product, 50, 10.0)], date(2027, 1, 20))
+        self.assertEqual(self.accrued(agreement), 52.0, "1,300 x 4 %")
+        second_entry = self.ledger(agreement).filtered(lambda e: e.invoice_id == second)
+        self.assertEqual(second_entry.amount, 36.0, "includes the catch-up on the first 800")
+        self.assertEqual(second_entry.tier_index, 2)
+        self.assertEqual(second_entry.rate, 4.0)
+        self.assert_accrual_move(self.accrual_moves(first), 16.0, agreement)
+        self.assert_accrual_move(self.accrual_moves(second), 36.0, agreement)
+
+    def test_incremental_tiers_keep_each_slice_rate(self):
+        agreement = self.approved_agreement(calculation_method="incremental", tier_ids=TIERS)
+        self.invoice([(self.product, 80, 10.0)], date(2027, 1, 10))
+        second = self.invoice([(self.product, 50, 10.0)], date(2027, 1, 20))
+        self.assertEqual(self.accrued(agreement), 32.0, "1,000 x 2 % + 300 x 4 %")
+        self.assert_accrual_move(self.accrual_moves(second), 16.0, agreement)
+
+    def test_credit_note_drops_volume_below_threshold(self):
+        agreement = self.approved_agreement(tier_ids=TIERS)
+        self.invoice([(self.product, 80, 10.0)], date(2027, 1, 10))
+        self.invoice([(self.product, 50, 10.0)], date(2027, 1, 20))
+        refund = self.invoice([(self.product, 40, 10.0)], date(2027, 1, 25), "out_refund")
+        self.assertEqual(self.accrued(agreement), 18.0, "900 x 2 %")
+        entry = self.ledger(agreement).filtered(lambda e: e.invoice_id == refund)
+        self.assertEqual(entry.entry_type, "reversal")
+        self.assertEqual(entry.amount, -34.0)
+        self.assertEqual(entry.volume, -400.0)
+        self.assert_accrual_move(self.accrual_moves(refund), -34.0, agreement)
+
+    def test_reset_to_draft_and_repost_never_duplicates(self):
+        agreement = self.approved_agreement(tier_ids=TIERS)
+        first = self.invoice([(self.product, 80, 10.0)], date(2027, 1, 10))
+        second = self.invoice([(self.product, 50, 10.0)], date(2027, 1, 20))
+        first.button_draft()
+        self.assertFalse(first.rebate_accrued)
+        self.assertEqual(self.accrued(agreement), 10.0, "only the second's 500 x 2 % is left")
+        self.assertEqual(agreement.period_ids[0].accrued_volume, 500.0)
+        first.action_post()
+        self.assertEqual(self.accrued(agreement), 52.0)
+        self.env["rebate.accrual"]._sync_invoices(first | second)
+        self.assertEqual(self.accrued(agreement), 52.0, "syncing again changes nothing")
+        self.assertEqual(agreement.period_ids[0].accrued_volume, 1300.0)
+        moves = self.accrual_moves(first)
+        revenue = self.accounting["revenue"]
+        self.assertEqual(
+            [
+                sum(
+                    move.line_ids.filtered(lambda line: line.account_id == revenue).mapped(
+                        "balance"
+                    )
+                )
+                for move in moves
+            ],
+            [16.0, -42.0, 42.0],
+            "accrual; reversal down to the second's 10; accrual back up to 52",
+        )
+        liability = self.env["account.move.line"].search(
+            [("account_id", "=", self.accounting["liability"].id), ("parent_state", "=", "posted")]
+        )
+        self.assertAlmostEqual(-sum(liability.mapped("balance")), 52.0, places=2)
+
+    def test_cancellation_reverses(self):
+        agreement = self.approved_agreement(tier_ids=TIERS)
+        invoice = self.invoice([(self.product, 80, 10.0)], date(2027, 1, 10))
+        invoice.button_cancel()
+        self.assertEqual(invoice.state, "cancel")
+        self.assertEqual(self.accrued(agreement), 0.0)
+        self.assertEqual(agreement.period_ids[0].accrued_volume, 0.0)
+        reversal = self.accrual_moves(invoice)[-1]
+        self.assert_accrual_move(reversal, -16.0, agreement)
+
+    def test_invoice_in_a_third_currency(self):
+        usd = self.company.currency_id
+        eur = self.env.ref("base.EUR")
+        cny = self.env.ref("base.CNY")
+        (eur | cny).active = True
+        rates = self.env["res.currency.rate"]
+        rates.search([("currency_id", "in", (eur | cny | usd).ids)]).unlink()
+        rates.create(
+            [
+                {"currency_id": eur.id, "name": "2027-01-01", "rate": 0.8},
+                {"currency_id": cny.id, "name": "2027-01-01", "rate": 7.0},
+            ]
+        )
+        agreement = self.approved_agreement(
+            calculation_method="flat",
+            currency_id=cny.id,
+            tier_ids=[(0, 0, {"threshold": 0.0, "rate": 2.0})],
+        )
+        invoice = self.invoice([(self.product, 10, 100.0)], date(2027, 3, 1), currency_id=eur.id)
+        entry = self.ledger(agreement)
+        self.assertAlmostEqual(entry.sales_amount, 8750.0, places=2, msg="1,000 EUR = 1,250 USD")
+        self.assertEqual(entry.amount, 175.0)
+        self.assertEqual(entry.currency_id, cny)
+        self.assertAlmostEqual(entry.amount_company, 25.0, places=2)
+        move = self.accrual_moves(invoice)
+        self.assert_accrual_move(move, 25.0, agreement)
+        debit = move.line_ids.filtered(lambda line: line.account_id == self.accounting["revenue"])
+        self.assertEqual(debit.currency_id, cny)
+        self.assertAlmostEqual(debit.amount_currency, 175.0, places=2)
+
+    def test_locked_period_books_on_first_open_date(self):
+        agreement = self.approved_agreement(
+            calculation_method="flat", tier_ids=[(0, 0, {"threshold": 0.0, "rate": 5.0})]
+        )
+        self.company.fiscalyear_lock_date = date(2027, 1, 31)
+        invoice = self.invoice([(self.product, 10, 10.0)], date(2027, 1, 15), date=date(2027, 2, 1))
+        self.assertEqual(invoice.invoice_date, date(2027, 1, 15))
+        entry = self.ledger(agreement)
+        self.assertEqual(entry.period_id, agreement.period_ids[0], "still the January period")
+        move = self.accrual_moves(invoice)
+        self.assertEqual(move.date, date(2027, 2, 1))
+        self.assertIn("locked", move.narration)
+        self.assertIn("locked", entry.note)
+        self.assert_accrual_move(move, 5.0, agreement)
+
+    def test_two_agreements_with_different_scopes(self):
+        beverages = self.approved_agreement(
+            calculation_method="flat",
+            tier_ids=[(0, 0, {"threshold": 0.0, "rate": 2.0})],
+            rule_ids=[(0, 0, {"categ_id": self.category.id})],
+        )
+        snacks = self.approved_agreement(
+            calculation_method="flat",
+            accounting_treatment="selling_expense",
+            tier_ids=[(0, 0, {"threshold": 0.0, "rate": 10.0})],
+            rule_ids=[(0, 0, {"product_id": self.product_other.id})],
+        )
+        invoice = self.invoice(
+            [(self.product, 10, 100.0), (self.product_other, 10, 10.0)], date(2027, 5, 5)
+        )
+        self.assertEqual(self.ledger(beverages).move_line_id.product_id, self.product)
+        self.assertEqual(self.accrued(beverages), 20.0)
+        self.assertEqual(self.ledger(snacks).move_line_id.product_id, self.product_other)
+        self.assertEqual(self.accrued(snacks), 10.0)
+        (move,) = self.accrual_moves(invoice)
+        revenue = move.line_ids.filtered(lambda line: line.account_id == self.accounting["revenue"])
+        expense = move.line_ids.filtered(lambda line: line.account_id == self.accounting["expense"])
+        self.assertEqual(revenue.balance, 20.0)
+        self.assertEqual(expense.balance, 10.0)
+        self.assertAlmostEqual(sum(move.line_ids.mapped("balance")), 0.0)
+
+    def test_exclusion_and_other_customer_and_company(self):
+        agreement = self.approved_agreement(
+            calculation_method="flat",
+            tier_ids=[(0, 0, {"threshold": 0.0, "rate": 2.0})],
+            rule_ids=[(0, 0, {"rule_type": "exclude", "categ_id": self.other_category.id})],
+        )
+        other = self.env["res.partner"].create({"name": "Other Co", "is_company": True})
+        self.invoice([(self.product, 1, 100.0)], date(2027, 5, 5), partner=other)
+        self.invoice([(self.product_other, 1, 100.0)], date(2027, 5, 5))
+        self.assertFalse(self.ledger(agreement), "other customer, excluded category")
+        other_company = self.env["res.company"].create({"name": "Rebate Elsewhere Co"})
+        self.env["account.chart.template"].try_loading(
+            "generic_coa", company=other_company, install_demo=False
+        )
+        invoice = (
+            self.env["account.move"]
+            .with_company(other_company)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.customer.id,
+                    "invoice_date": date(2027, 5, 5),
+                    "invoice_line_ids": [
+                        fields.Command.create(
+                            {"product_id": self.product.id, "quantity": 1, "price_unit": 100}
+                        )
+                    ],
+                }
+            )
+        )
+        invoice.action_post()
+        self.assertFalse(self.ledger(agreement), "never on another company's invoices")
+
+    def test_analytic_distribution_carried_to_the_rebate_line(self):
+        plan = self.env["account.analytic.plan"].create({"name": "Regions"})
+        east = self.env["account.analytic.account"].create({"name": "East", "plan_id": plan.id})
+        agreement = self.approved_agreement(
+            calculation_method="flat", tier_ids=[(0, 0, {"threshold": 0.0, "rate": 5.0})]
+        )
+        invoice = self.invoice(
+            [
+                {
+                    "product_id": self.product.id,
+                    "quantity": 10,
+                    "price_unit": 20.0,
+                    "tax_ids": [fields.Command.clear()],
+                    "analytic_distribution": {str(east.id): 100},
+                }
+            ],
+            date(2027, 6, 1),
+        )
+        move = self.accrual_moves(invoice)
+        debit = move.line_ids.filtered(lambda line: line.account_id == self.accounting["revenue"])
+        self.assertEqual(debit.analytic_distribution, {str(east.id): 100})
+        self.assertEqual(len(debit.analytic_line_ids), 1, "the cost lands in the East account")
+        self.assertAlmostEqual(debit.analytic_line_ids.amount, -10.0)
+        self.assert_accrual_move(move, 10.0, agreement)
+
+    def test_expected_volume_change_posts_a_true_up(self):
+        agreement = self.approved_agreement(tier_ids=TIERS, accrual_basis="expected")
+        period = agreement.period_ids[0]
+        period.with_user(self.accountant).expected_volume = 1500.0
+        self.invoice([(self.product, 50, 10.0)], date(2027, 2, 1))
+        self.assertEqual(self.accrued(agreement), 20.0, "500 at the expected tier's 4 %")
+        period.with_user(self.accountant).expected_volume = 800.0
+        true_up = self.ledger(agreement).filtered(lambda e: e.entry_type == "true_up")
+        self.assertEqual(true_up.amount, -10.0)
+        self.assertEqual(true_up.date, fields.Date.today())
+        self.assertEqual(self.accrued(agreement), 10.0)
+        self.assert_accrual_move(true_up.move_id, -10.0, agreement)
+
+    def test_manual_adjustment_by_manager_with_reason(self):
+        agreement = self.approved_agreement(tier_ids=TIERS)
+        vals = {
+            "agreement_id": agreement.id,
+            "period_id": agreement.period_ids[0].id,
+            "date": date(2027, 3, 31),
+            "amount": 12.5,
+        }
+        with self.assertRaisesRegex(UserError, "rebate manager"):
+            self.env["rebate.entry"].with_user(self.rep).create(dict(vals, reason="x"))
+        with self.assertRaisesRegex(ValidationError, "needs a reason"):
+            self.env["rebate.entry"].with_user(self.manager).create(vals)
+        with self.assertRaisesRegex(UserError, "only enter a manual adjustment"):
+            self.env["rebate.entry"].with_user(self.manager).create(
+                dict(vals, reason="x", entry_type="accrual")
+            )
+        entry = (
+            self.env["rebate.entry"]
+            .with_user(self.manager)
+            .create(dict(vals, reason="Promotion agreed in the contract annex"))
+        )
+        self.assertEqual(entry.entry_type, "adjustment")
+        self.assertEqual(entry.partner_id, self.customer)
+        self.assert_accrual_move(entry.move_id, 12.5, agreement)
+        self.assertEqual(agreement.period_ids[0].adjusted_amount, 12.5)
+        with self.assertRaisesRegex(UserError, "cannot be changed"):
+            entry.with_user(self.manager).amount = 1.0
+        with self.assertRaisesRegex(UserError, "cannot be deleted"):
+            entry.sudo().unlink()
+
+    def test_recompute_dry_run_then_post_difference(self):
+        agreement = self.approved_agreement(tier_ids=TIERS)
+        invoice = self.invoice([(self.product, 80, 10.0)], date(2027, 1, 10))
+        period = agreement.period_ids[0]
+        report = self.env["rebate.accrual"]._recompute_periods(agreement.period_ids)
+        self.assertFalse(any(row["difference"] for row in report), "ledger matches the books")
+        # Simulate a ledger that missed an invoice (e.g. posted before the agreement existed).
+        invoice.rebate_accrued = False
+        self.env["rebate.entry"].sudo().with_context(rebate_ledger_write=True).search(
+            [("invoice_id", "=", invoice.id)]
+        ).write({"amount": 0.0, "volume": 0.0, "sales_amount": 0.0})
+        wizard = (
+            self.env["rebate.accrual.recompute.wizard"]
+            .with_user(self.accountant)
+            .create({"period_ids": [fields.Command.set(period.ids)]})
+        )
+        line = wizard.line_ids
+        self.assertEqual((line.held_amount, line.amount, line.difference), (0.0, 16.0, 16.0))
+        self.assertEqual(self.accrued(agreement), 0.0, "the dry run writes nothing")
+        wizard.action_post()
+        self.assertEqual(self.accrued(agreement), 16.0)
+        true_up = self.ledger(agreement).filtered(lambda e: e.entry_type == "true_up")
+        self.assert_accrual_move(true_up.move_id, 16.0, agreement)
+        report = self.env["rebate.accrual"]._recompute_periods(agreement.period_ids)
+        self.assertFalse(any(row["difference"] for row in report))
+
+    def test_batch_mode_gives_the_same_ledger(self):
+        realtime = self.approved_agreement(tier_ids=TIERS)
+        self.invoice([(self.product, 80, 10.0)], date(2027, 1, 10))
+        second = self.invoice([(self.product, 50, 10.0)], date(2027, 1, 20))
+        second.button_draft()
+        expected = self.accrued(realtime)
+
+        self.company.rebate_accrual_mode = "batch"
+        other = self.env["res.partner"].create({"name": "Batch Co", "is_company": True})
+        batch = self.approved_agreement(tier_ids=TIERS, partner_id=other.id)
+        self.invoice([(self.product, 80, 10.0)], date(2027, 1, 10), partner=other)
+        late = self.invoice([(self.product, 50, 10.0)], date(2027, 1, 20), partner=other)
+        late.button_draft()
+        self.assertFalse(self.ledger(batch), "nothing until the job runs")
+        self.env["rebate.accrual"]._cron_process_pending()
+        self.assertEqual(self.accrued(batch), expected)
+        self.assertFalse(self.env["account.move"].search([("rebate_accrual_pending", "=", True)]))
+
+    def test_cap_per_period_is_never_exceeded(self):
+        agreement = self.approved_agreement(tier_ids=TIERS, cap_period=30.0)
+        self.invoice([(self.product, 200, 10.0)], date(2027, 1, 10))
+        self.assertEqual(self.accrued(agreement), 30.0)
+        self.invoice([(self.product, 200, 10.0)], date(2027, 4, 10))
+        self.assertEqual(self.accrued(agreement), 60.0, "the cap is per period")
+
+    def test_ledger_is_read_only_for_reps(self):
+        agreement = self.approved_agreement(tier_ids=TIERS)
+        self.invoice([(self.product, 80, 10.0)], date(2027, 1, 10))
+        entry = self.ledger(agreement)
+        self.assertTrue(entry.with_user(self.rep).read(["amount"]))
+        with self.assertRaises(UserError):
+            entry.with_user(self.rep).write({"amount": 1.0})
+        self.assertFalse(entry.with_user(self.stranger).has_access("read"))
