@@ -27,6 +27,7 @@
         "demo/res_partner_demo.xml",
         "demo/res_users_demo.xml",
         "demo/rebate_agreement_demo.xml",
+        "demo/account_move_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -338,3 +338,23 @@ class TestAccrual(RebateAccountingCase):
         with self.assertRaises(UserError):
             entry.with_user(self.rep).write({"amount": 1.0})
         self.assertFalse(entry.with_user(self.stranger).has_access("read"))
+
+    def test_readme_worked_example(self):
+        agreement = self.approved_agreement(
+            tier_ids=[
+                (0, 0, {"threshold": 0.0, "rate": 2.0}),
+                (0, 0, {"threshold": 500000.0, "rate": 3.5}),
+                (0, 0, {"threshold": 1000000.0, "rate": 5.0}),
+            ],
+            estimated_yearly_amount=1000.0,
+        )
+        january = self.invoice([(self.product, 20000, 15.0)], date(2027, 1, 15))
+        february = self.invoice([(self.product, 16000, 15.0)], date(2027, 2, 20))
+        refund = self.invoice([(self.product, 10000, 10.0)], date(2027, 3, 5), "out_refund")
+        amounts = [
+            self.ledger(agreement).filtered(lambda e, move=move: e.invoice_id == move).amount
+            for move in (january, february, refund)
+        ]
+        self.assertEqual(amounts, [6000.0, 12900.0, -10100.0])
+        self.assertEqual(self.accrued(agreement), 8800.0)
+        self.assert_accrual_move(self.accrual_moves(refund), -10100.0, agreement)
