@@ -34,6 +34,7 @@
             "customer_rebate/static/tests/tours/*.js",
         ],
     },
+    "post_init_hook": "post_init_hook",
     "installable": True,
     "application": True,
 }

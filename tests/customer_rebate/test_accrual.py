@@ -358,3 +358,75 @@ class TestAccrual(RebateAccountingCase):
         self.assertEqual(amounts, [6000.0, 12900.0, -10100.0])
         self.assertEqual(self.accrued(agreement), 8800.0)
         self.assert_accrual_move(self.accrual_moves(refund), -10100.0, agreement)
+
+
+@tagged("post_install", "-at_install", "customer_rebate")
+class TestAccrualChineseChart(RebateAccountingCase):
+    def test_accrual_on_the_chinese_chart_of_accounts(self):
+        company = self.env["res.company"].create(
+            {"name": "上海返利测试有限公司", "country_id": self.env.ref("base.cn").id}
+        )
+        self.env["account.chart.template"].try_loading("cn", company=company, install_demo=False)
+        for user in (self.rep, self.manager):
+            user.company_ids |= company
+        accounting = company._rebate_accounting()
+        self.assertEqual(accounting["liability"].with_company(company).code[:4], "2241")
+        self.assertEqual(accounting["revenue"].with_company(company).code[:4], "6001")
+        self.assertEqual(accounting["expense"].with_company(company).code[:4], "6601")
+        agreement = (
+            self.env["rebate.agreement"]
+            .with_user(self.rep)
+            .with_company(company)
+            .create(
+                self.agreement_vals(
+                    company_id=company.id,
+                    currency_id=company.currency_id.id,
+                    calculation_method="flat",
+                    tier_ids=[(0, 0, {"threshold": 0.0, "rate": 3.0})],
+                )
+            )
+        )
+        agreement.action_submit()
+        agreement.with_user(self.manager).with_company(company).action_approve()
+        invoice = (
+            self.env["account.move"]
+            .with_company(company)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.customer.id,
+                    "invoice_date": date(2027, 4, 1),
+                    "invoice_line_ids": [
+                        fields.Command.create(
+                            {
+                                "product_id": self.product.id,
+                                "quantity": 10,
+                                "price_unit": 1000.0,
+                                "tax_ids": [fields.Command.clear()],
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+        invoice.action_post()
+        move = self.accrual_moves(invoice)
+        self.assertEqual(move.company_id, company)
+        self.assertEqual(move.journal_id, accounting["journal"])
+        debit = move.line_ids.filtered(lambda line: line.account_id == accounting["revenue"])
+        credit = move.line_ids.filtered(lambda line: line.account_id == accounting["liability"])
+        self.assertEqual((debit.balance, credit.balance), (300.0, -300.0))
+        self.assertEqual(credit.partner_id, self.customer)
+        self.assertFalse(self.ledger(agreement).filtered(lambda e: e.company_id != company))
+
+
+@tagged("post_install", "-at_install", "customer_rebate")
+class TestAccrualSetupOnInstall(RebateAccountingCase):
+    def test_install_created_the_accounting_settings(self):
+        company = self.env.ref("base.main_company")
+        self.assertTrue(company.rebate_journal_id)
+        self.assertEqual(company.rebate_journal_id.type, "general")
+        self.assertEqual(company.rebate_liability_account_id.account_type, "liability_current")
+        self.assertTrue(company.rebate_liability_account_id.reconcile)
+        self.assertEqual(company.rebate_revenue_account_id.account_type, "income")
+        self.assertEqual(company.rebate_expense_account_id.account_type, "expense")
