@@ -29,6 +29,9 @@ TERM_FIELDS = frozenset(
         "payout_method",
         "accounting_treatment",
         "accrual_basis",
+        "balance_max_order_percent",
+        "balance_max_order_amount",
+        "balance_validity_days",
         "terms",
         "signed_contract",
         "estimated_yearly_amount",
@@ -204,6 +207,20 @@ class RebateAgreement(models.Model):
         help="A rebate is variable consideration: IFRS 15 and 企业会计准则第14号 record it as a "
         "reduction of revenue. Selling expense only where a distinct service is received.",
     )
+    balance_max_order_percent = fields.Float(
+        string="Balance Use per Order (%)",
+        help="Balance payout: the most of an order's untaxed amount the rebate balance may "
+        "pay. Zero: no percentage cap.",
+    )
+    balance_max_order_amount = fields.Monetary(
+        string="Balance Use per Order (Amount)",
+        help="Balance payout: the most the rebate balance may pay on one order. Zero: no cap.",
+    )
+    balance_validity_days = fields.Integer(
+        string="Balance Valid For (Days)",
+        help="Balance payout: days a settled balance stays usable; zero never expires.",
+    )
+    settlement_ids = fields.One2many("rebate.settlement", "agreement_id", string="Settlements")
     accrual_basis = fields.Selection(
         [("attained", "Attained so far"), ("expected", "Expected for the period")],
         required=True,
@@ -994,6 +1011,49 @@ class RebateAgreement(models.Model):
             "target": "new",
             "context": {"default_period_ids": self.period_ids.ids},
         }
+
+    def action_settle(self):
+        """Create the settlement of every ended period that has none yet (whatever runs
+        twice), computed on the period's final volume."""
+        self.env["rebate.settlement"]._check_finance()
+        today = fields.Date.context_today(self)
+        Settlement = self.env["rebate.settlement"].sudo()
+        agreements = self.filtered(lambda agreement: agreement.state in ("approved", "expired"))
+        periods = agreements.period_ids.filtered(
+            lambda period: period.date_to < today and period.state == "open"
+        )
+        settled = Settlement.search(
+            [("period_id", "in", periods.ids), ("state", "!=", "cancelled")]
+        ).period_id
+        settlements = Settlement.create(
+            [
+                {
+                    "agreement_id": period.agreement_id.id,
+                    "period_id": period.id,
+                    "payout_method": period.agreement_id.payout_method,
+                }
+                for period in periods - settled
+            ]
+        )
+        settlements._compute_amounts()
+        for settlement in settlements:
+            settlement.agreement_id._notify_responsible(
+                self.env._("Settlement %s is ready for review.", settlement.name)
+            )
+        return settlements
+
+    @api.model
+    def _cron_settle_periods(self):
+        self.search([("state", "in", ("approved", "expired"))]).action_settle()
+        return True
+
+    def action_view_settlements(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_rebate.action_rebate_settlement"
+        )
+        action["domain"] = [("agreement_id", "=", self.id)]
+        return action
 
     def action_view_revisions(self):
         self.ensure_one()

@@ -59,6 +59,9 @@ class RebateEntry(models.Model):
         ondelete="restrict",
         help="The accrual journal entry that books this row.",
     )
+    settlement_id = fields.Many2one(
+        "rebate.settlement", index="btree_not_null", ondelete="restrict", readonly=True
+    )
     tier_index = fields.Integer(help="Tier reached by the period after this row (1 = first).")
     rate = fields.Float(digits=(16, 4), help="Rate of that tier.")
     note = fields.Char()

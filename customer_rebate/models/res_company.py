@@ -5,8 +5,8 @@ from odoo.exceptions import UserError
 # (l10n_cn: 2241 other payables, 6001 main operating revenue, 6601 selling expenses), else
 # the generic chart's ranges.
 ACCOUNT_CODE_PREFIXES = {
-    "cn": {"liability": "2241", "revenue": "6001", "expense": "6601"},
-    None: {"liability": "2180", "revenue": "4190", "expense": "6190"},
+    "cn": {"liability": "2241", "revenue": "6001", "expense": "6601", "balance": "2203"},
+    None: {"liability": "2180", "revenue": "4190", "expense": "6190", "balance": "2181"},
 }
 
 
@@ -49,6 +49,19 @@ class ResCompany(models.Model):
         check_company=True,
         help="Debited by accruals of agreements treated as a selling expense.",
     )
+    rebate_balance_account_id = fields.Many2one(
+        "account.account",
+        string="Customer Rebate Balance Account",
+        check_company=True,
+        help="Rebates settled as a balance for later orders wait here until used or expired.",
+    )
+    rebate_settlement_approval_limit = fields.Monetary(
+        string="Settlement Approval Above",
+        default=50000.0,
+        currency_field="currency_id",
+        help="Settlements above this amount (company currency) need a rebate manager's "
+        "approval, never by the person who confirmed them.",
+    )
     rebate_accrual_mode = fields.Selection(
         [("realtime", "When each invoice posts"), ("batch", "In a daily batch")],
         string="Rebate Accruals",
@@ -66,6 +79,7 @@ class ResCompany(models.Model):
             and self.rebate_liability_account_id
             and self.rebate_revenue_account_id
             and self.rebate_expense_account_id
+            and self.rebate_balance_account_id
         ):
             self.sudo()._setup_rebate_accounting()
         return {
@@ -73,6 +87,7 @@ class ResCompany(models.Model):
             "liability": self.rebate_liability_account_id,
             "revenue": self.rebate_revenue_account_id,
             "expense": self.rebate_expense_account_id,
+            "balance": self.rebate_balance_account_id,
         }
 
     def _setup_rebate_accounting(self):
@@ -122,6 +137,12 @@ class ResCompany(models.Model):
                     self.env._("Customer Rebate Expense"),
                     "expense",
                 ),
+                (
+                    "rebate_balance_account_id",
+                    "balance",
+                    self.env._("Customer Rebate Balances"),
+                    "liability_current",
+                ),
             ):
                 if company[field]:
                     continue
@@ -130,7 +151,7 @@ class ResCompany(models.Model):
                         "name": name,
                         "code": company._rebate_free_account_code(prefixes[kind]),
                         "account_type": account_type,
-                        "reconcile": kind == "liability",
+                        "reconcile": kind in ("liability", "balance"),
                         "company_ids": [fields.Command.set(company.ids)],
                     }
                 ).id

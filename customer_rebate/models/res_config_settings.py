@@ -22,4 +22,12 @@ class ResConfigSettings(models.TransientModel):
     rebate_expense_account_id = fields.Many2one(
         related="company_id.rebate_expense_account_id", readonly=False
     )
+    rebate_balance_account_id = fields.Many2one(
+        related="company_id.rebate_balance_account_id", readonly=False
+    )
+    rebate_settlement_approval_limit = fields.Monetary(
+        related="company_id.rebate_settlement_approval_limit",
+        readonly=False,
+        currency_field="currency_id",
+    )
     rebate_accrual_mode = fields.Selection(related="company_id.rebate_accrual_mode", readonly=False)

@@ -1,6 +1,8 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Command
 
 from .rebate_accrual import PeriodState
 
@@ -21,6 +23,101 @@ class SaleOrder(models.Model):
         "customer's current period has already earned.",
     )
     rebate_tier_message = fields.Text(string="Rebate Tiers", compute="_compute_rebate_expected")
+
+    rebate_balance_available = fields.Monetary(
+        string="Rebate Balance",
+        compute="_compute_rebate_balance",
+        help="The customer's settled rebate balance, not yet used or expired.",
+    )
+    rebate_balance_usable = fields.Monetary(
+        string="Usable on This Order",
+        compute="_compute_rebate_balance",
+        help="The balance this order may use, within the agreements' caps per order.",
+    )
+
+    def _rebate_balance_product(self):
+        return self.env.ref("customer_rebate.product_rebate_balance")
+
+    @api.depends("partner_id", "company_id", "currency_id", "order_line.price_subtotal")
+    def _compute_rebate_balance(self):
+        Balance = self.env["rebate.balance.line"]
+        product = self._rebate_balance_product()
+        for order in self:
+            credits = (
+                Balance._open_credits(
+                    order.partner_id.commercial_partner_id, order.company_id, order.currency_id
+                )
+                if order.partner_id
+                else Balance
+            )
+            available = sum(credits.mapped("remaining"))
+            base = sum(
+                order.order_line.filtered(lambda line: line.product_id != product).mapped(
+                    "price_subtotal"
+                )
+            )
+            caps = [available, max(base, 0.0)]
+            agreements = credits.agreement_id
+            percents = [
+                a.balance_max_order_percent for a in agreements if a.balance_max_order_percent
+            ]
+            if percents:
+                caps.append(base * min(percents) / 100)
+            amounts = [a.balance_max_order_amount for a in agreements if a.balance_max_order_amount]
+            if amounts:
+                caps.append(min(amounts))
+            used = -sum(
+                order.order_line.filtered(lambda line: line.product_id == product).mapped(
+                    "price_subtotal"
+                )
+            )
+            order.rebate_balance_available = available
+            order.rebate_balance_usable = order.currency_id.round(max(min(caps) - used, 0.0))
+
+    def action_apply_rebate_balance(self):
+        """Add a discount line paid by the customer's rebate balance, within the caps."""
+        self.ensure_one()
+        if self.state not in ("draft", "sent"):
+            raise UserError(self.env._("The rebate balance is applied to quotations only."))
+        amount = self.rebate_balance_usable
+        if self.currency_id.compare_amounts(amount, 0.0) <= 0:
+            raise UserError(
+                self.env._(
+                    "%s has no rebate balance usable on this order.",
+                    self.partner_id.commercial_partner_id.name,
+                )
+            )
+        line = self.env["sale.order.line"].create(
+            {
+                "order_id": self.id,
+                "product_id": self._rebate_balance_product().id,
+                "name": self.env._("Rebate balance used"),
+                "product_uom_qty": 1.0,
+                "price_unit": -amount,
+                "tax_ids": [Command.clear()],
+            }
+        )
+        self.env["rebate.balance.line"]._use_on_order_line(line, amount)
+        self.message_post(
+            body=self.env._(
+                "Rebate balance of %(amount)s %(currency)s applied.",
+                amount=amount,
+                currency=self.currency_id.name,
+            ),
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
+        return True
+
+    def _action_cancel(self):
+        result = super()._action_cancel()
+        uses = (
+            self.env["rebate.balance.line"]
+            .sudo()
+            .search([("sale_line_id", "in", self.order_line.ids), ("kind", "=", "use")])
+        )
+        uses.unlink()
+        return result
 
     @api.depends("partner_id", "company_id", "date_order")
     def _compute_rebate_agreement_ids(self):
@@ -139,6 +236,14 @@ class SaleOrder(models.Model):
 
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
+
+    def _prepare_invoice_line(self, **optional_values):
+        vals = super()._prepare_invoice_line(**optional_values)
+        if self.product_id and self.product_id == self.order_id._rebate_balance_product():
+            # The balance was already booked as owed to the customer: using it clears that
+            # liability instead of reducing revenue a second time.
+            vals["account_id"] = self.company_id._rebate_accounting()["balance"].id
+        return vals
 
     rebate_expected_amount = fields.Monetary(
         string="Expected Rebate",

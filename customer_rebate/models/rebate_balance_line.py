@@ -1,0 +1,245 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class RebateBalanceLine(models.Model):
+    """The history of a customer's rebate balance: credits from settlements, their use as
+    discount lines on later orders, and their expiry. The balance is the sum."""
+
+    _name = "rebate.balance.line"
+    _description = "Customer Rebate Balance History"
+    _order = "date desc, id desc"
+
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, index=True, readonly=True
+    )
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    currency_id = fields.Many2one("res.currency", required=True, readonly=True)
+    agreement_id = fields.Many2one("rebate.agreement", index=True, readonly=True)
+    settlement_id = fields.Many2one(
+        "rebate.settlement", index="btree_not_null", readonly=True, ondelete="restrict"
+    )
+    kind = fields.Selection(
+        [("credit", "Credit"), ("use", "Used on an order"), ("expiry", "Expired")],
+        required=True,
+        readonly=True,
+    )
+    amount = fields.Monetary(
+        readonly=True, help="Credits are positive, uses and expiries negative."
+    )
+    date = fields.Date(required=True, readonly=True, default=fields.Date.context_today)
+    expiry_date = fields.Date(readonly=True, help="A credit not used by then is released.")
+    credit_id = fields.Many2one(
+        "rebate.balance.line", string="From Credit", readonly=True, index="btree_not_null"
+    )
+    use_line_ids = fields.One2many("rebate.balance.line", "credit_id", string="Uses and Expiry")
+    remaining = fields.Monetary(compute="_compute_remaining", help="What is left of a credit.")
+    sale_line_id = fields.Many2one(
+        "sale.order.line", readonly=True, index="btree_not_null", ondelete="cascade"
+    )
+    order_id = fields.Many2one(related="sale_line_id.order_id", string="Order")
+    move_id = fields.Many2one("account.move", string="Journal Entry", readonly=True)
+
+    @api.depends("amount", "kind", "use_line_ids.amount")
+    def _compute_remaining(self):
+        credits = self.filtered(lambda line: line.kind == "credit")
+        spent = dict(
+            self.sudo()._read_group(
+                [("credit_id", "in", credits.ids)], ["credit_id"], ["amount:sum"]
+            )
+        )
+        for line in self:
+            line.remaining = line.amount + spent.get(line, 0.0) if line.kind == "credit" else 0.0
+
+    @api.model
+    def _open_credits(self, partner, company, currency, day=None):
+        day = day or fields.Date.context_today(self)
+        credits = self.sudo().search(
+            [
+                ("partner_id", "=", partner.id),
+                ("company_id", "=", company.id),
+                ("currency_id", "=", currency.id),
+                ("kind", "=", "credit"),
+                "|",
+                ("expiry_date", "=", False),
+                ("expiry_date", ">=", day),
+            ],
+            order="expiry_date, id",
+        )
+        return credits.filtered(
+            lambda credit: credit.currency_id.compare_amounts(credit.remaining, 0.0) > 0
+        )
+
+    @api.model
+    def _credit_from_settlement(self, settlement):
+        """Book the settled amount from the accrued liability to the balance account and
+        record the credit."""
+        company = settlement.company_id
+        accounting = company._rebate_accounting()
+        agreement = settlement.agreement_id
+        today = fields.Date.context_today(self)
+        amount_company = self.env["rebate.accrual"]._to_company_currency(
+            agreement, settlement.amount_earned, today
+        )
+        label = settlement._payout_label()
+        move = (
+            self.env["account.move"]
+            .sudo()
+            .with_company(company)
+            .create(
+                {
+                    "move_type": "entry",
+                    "journal_id": accounting["journal"].id,
+                    "date": today,
+                    "ref": self.env._("Rebate balance credited: %s", settlement.name),
+                    "line_ids": [
+                        fields.Command.create(
+                            {
+                                "name": label,
+                                "account_id": accounting["liability"].id,
+                                "partner_id": settlement.partner_id.id,
+                                "currency_id": settlement.currency_id.id,
+                                "amount_currency": settlement.amount_earned,
+                                "balance": amount_company,
+                            }
+                        ),
+                        fields.Command.create(
+                            {
+                                "name": label,
+                                "account_id": accounting["balance"].id,
+                                "partner_id": settlement.partner_id.id,
+                                "currency_id": settlement.currency_id.id,
+                                "amount_currency": -settlement.amount_earned,
+                                "balance": -amount_company,
+                            }
+                        ),
+                    ],
+                }
+            )
+        )
+        move._post(soft=False)
+        validity = agreement.balance_validity_days
+        self.sudo().create(
+            {
+                "partner_id": settlement.partner_id.id,
+                "company_id": company.id,
+                "currency_id": settlement.currency_id.id,
+                "agreement_id": agreement.id,
+                "settlement_id": settlement.id,
+                "kind": "credit",
+                "amount": settlement.amount_earned,
+                "date": today,
+                "expiry_date": today + timedelta(days=validity) if validity else False,
+                "move_id": move.id,
+            }
+        )
+        return move
+
+    @api.model
+    def _use_on_order_line(self, line, amount):
+        """Spend `amount` of the customer's open credits (soonest expiry first) on an order
+        line."""
+        order = line.order_id
+        remaining = amount
+        uses = []
+        for credit in self._open_credits(
+            order.partner_id.commercial_partner_id, order.company_id, order.currency_id
+        ):
+            if order.currency_id.compare_amounts(remaining, 0.0) <= 0:
+                break
+            take = min(credit.remaining, remaining)
+            uses.append(
+                {
+                    "partner_id": credit.partner_id.id,
+                    "company_id": credit.company_id.id,
+                    "currency_id": credit.currency_id.id,
+                    "agreement_id": credit.agreement_id.id,
+                    "kind": "use",
+                    "amount": -take,
+                    "credit_id": credit.id,
+                    "sale_line_id": line.id,
+                }
+            )
+            remaining -= take
+        if order.currency_id.compare_amounts(remaining, 0.0) > 0:
+            raise UserError(self.env._("The customer's rebate balance does not cover %s.", amount))
+        return self.sudo().create(uses)
+
+    @api.model
+    def _cron_expire_balances(self):
+        """Release what is left of expired credits, with an entry that takes the rebate back
+        out of the balance account."""
+        today = fields.Date.context_today(self)
+        credits = self.sudo().search(
+            [("kind", "=", "credit"), ("expiry_date", "<", today)], order="expiry_date, id"
+        )
+        for credit in credits:
+            left = credit.remaining
+            if credit.currency_id.compare_amounts(left, 0.0) <= 0:
+                continue
+            credit._expire(left, today)
+        return True
+
+    def _expire(self, amount, day):
+        self.ensure_one()
+        company = self.company_id
+        accounting = company._rebate_accounting()
+        agreement = self.agreement_id
+        counterpart = (
+            accounting["expense"]
+            if agreement.accounting_treatment == "selling_expense"
+            else accounting["revenue"]
+        )
+        amount_company = self.env["rebate.accrual"]._to_company_currency(agreement, amount, day)
+        label = self.env._("Expired rebate balance of %s", agreement.name)
+        move = (
+            self.env["account.move"]
+            .sudo()
+            .with_company(company)
+            .create(
+                {
+                    "move_type": "entry",
+                    "journal_id": accounting["journal"].id,
+                    "date": day,
+                    "ref": label,
+                    "line_ids": [
+                        fields.Command.create(
+                            {
+                                "name": label,
+                                "account_id": accounting["balance"].id,
+                                "partner_id": self.partner_id.id,
+                                "currency_id": self.currency_id.id,
+                                "amount_currency": amount,
+                                "balance": amount_company,
+                            }
+                        ),
+                        fields.Command.create(
+                            {
+                                "name": label,
+                                "account_id": counterpart.id,
+                                "partner_id": self.partner_id.id,
+                                "currency_id": self.currency_id.id,
+                                "amount_currency": -amount,
+                                "balance": -amount_company,
+                            }
+                        ),
+                    ],
+                }
+            )
+        )
+        move._post(soft=False)
+        return self.create(
+            {
+                "partner_id": self.partner_id.id,
+                "company_id": company.id,
+                "currency_id": self.currency_id.id,
+                "agreement_id": agreement.id,
+                "kind": "expiry",
+                "amount": -amount,
+                "date": day,
+                "credit_id": self.id,
+                "move_id": move.id,
+            }
+        )
