@@ -312,6 +312,21 @@ setup_chromium() {
     apt_install chromium
 }
 
+# --- PDF reports (statements), with Chinese text ----------------------------------------------
+
+setup_pdf() {
+    local missing=()
+    command -v wkhtmltopdf >/dev/null 2>&1 || missing+=(wkhtmltopdf)
+    if ! command -v fc-list >/dev/null 2>&1 || [ -z "$(fc-list :lang=zh 2>/dev/null)" ]; then
+        missing+=(fonts-wqy-zenhei)
+    fi
+    if [ ${#missing[@]} -gt 0 ]; then
+        apt_install "${missing[@]}"
+    else
+        note "PDF reports: $(command -v wkhtmltopdf), with a Chinese font"
+    fi
+}
+
 # --- Odoo configuration ----------------------------------------------------------------------
 
 write_config() {
@@ -340,6 +355,7 @@ main() {
     setup_venv
     setup_postgres
     setup_chromium
+    setup_pdf
     write_config
     say "Setup complete in $((SECONDS - started)) s (Odoo config: $ODOO_CONF)"
 }

@@ -11,6 +11,7 @@ from . import (
     rebate_balance_line,
     rebate_entry,
     rebate_settlement,
+    rebate_statement,
     res_company,
     res_config_settings,
     res_partner,

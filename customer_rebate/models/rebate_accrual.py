@@ -49,7 +49,13 @@ class RebateAccrual(models.AbstractModel):
             return
         batch = invoices.filtered(lambda move: move.company_id.rebate_accrual_mode == "batch")
         if batch:
-            batch.sudo().write({"rebate_accrual_pending": True})
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE account_move SET rebate_accrual_pending = TRUE WHERE id IN %s",
+                    tuple(batch.ids),
+                )
+            )
+            batch.invalidate_recordset(["rebate_accrual_pending"])
         self.sudo()._sync_invoices(invoices - batch)
 
     @api.model
@@ -62,9 +68,9 @@ class RebateAccrual(models.AbstractModel):
         if events:
             events.sort(key=lambda event: (event[0].invoice_date or event[0].date, event[0].id))
             self._apply_events(events)
-        (moves - to_accrue - to_reverse).filtered("rebate_accrual_pending").write(
-            {"rebate_accrual_pending": False}
-        )
+        untouched = (moves - to_accrue - to_reverse).filtered("rebate_accrual_pending")
+        self._set_flags(untouched.filtered("rebate_accrued"), True)
+        self._set_flags(untouched - untouched.filtered("rebate_accrued"), False)
 
     @api.model
     def _cron_process_pending(self, batch_size=500):
@@ -122,16 +128,40 @@ class RebateAccrual(models.AbstractModel):
             .with_context(rebate_ledger_write=True)
             .create(entry_vals)
         )
+        entries_by_move = defaultdict(lambda: self.env["rebate.entry"])
+        for entry in entries:
+            entries_by_move[entry.invoice_id.id] |= entry
         for move, _sign in events:
-            move_entries = entries.filtered(lambda entry, move=move: entry.invoice_id == move)
+            move_entries = entries_by_move.get(move.id)
             if move_entries:
                 self._book_entries(
                     move_entries,
                     ref=self.env._("Rebate accrual: %s", move.name),
                 )
-        accrue_moves.write({"rebate_accrued": True, "rebate_accrual_pending": False})
-        reverse_moves.write({"rebate_accrued": False, "rebate_accrual_pending": False})
+        held = accrue_moves.filtered(lambda move: contributions.get(move.id))
+        self._set_flags(held, True)
+        self._set_flags(accrue_moves - held, False)
+        self._set_flags(reverse_moves, False)
         return entries
+
+    def _set_flags(self, moves, accrued):
+        """Mark invoices as held (or no longer held) by the ledger. Plain SQL: these
+        technical flags must not go through account.move.write, which would flag the
+        invoices as manually modified and cost queries on every posting."""
+        moves = moves.filtered(
+            lambda move: move.rebate_accrued != accrued or move.rebate_accrual_pending
+        )
+        if not moves:
+            return
+        self.env.cr.execute(
+            SQL(
+                "UPDATE account_move SET rebate_accrued = %s, rebate_accrual_pending = FALSE "
+                "WHERE id IN %s",
+                accrued,
+                tuple(moves.ids),
+            )
+        )
+        moves.invalidate_recordset(["rebate_accrued", "rebate_accrual_pending"])
 
     def _event_entries(self, move, sign, period, period_lines, *, states, agreement_totals):
         """Ledger rows for one invoice event on one period: the change in the rebate due,
@@ -357,10 +387,11 @@ class RebateAccrual(models.AbstractModel):
             conditions = []
             products = rules.product_id
             if products:
-                conditions.append(SQL("aml.product_id IN %s", tuple(products.ids)))
+                conditions.append(SQL("sales.product_id IN %s", tuple(products.ids)))
             for category in rules.categ_id:
                 conditions.append(SQL("categ.parent_path LIKE %s", f"{category.parent_path}%"))
-            return SQL("(%s)", SQL(" OR ").join(conditions))
+            # A product without a category matches no category rule (NULL is not a match).
+            return SQL("COALESCE((%s), FALSE)", SQL(" OR ").join(conditions))
 
         scope = [SQL("TRUE")]
         if includes:
@@ -377,30 +408,45 @@ class RebateAccrual(models.AbstractModel):
                 for key, start, end in ranges
             ),
         )
+        # Aggregate the invoice lines first (by period, date, currency, product and unit), then
+        # join the few resulting rows to products, categories and units for the scope and the
+        # unit conversion.
         return SQL(
             """
-            SELECT %(range_key)s AS range_key,
-                   move.invoice_date,
-                   aml.currency_id = %(currency)s AS same_currency,
-                   SUM(CASE WHEN aml.currency_id = %(currency)s
-                            THEN -aml.amount_currency ELSE -aml.balance END),
-                   SUM(CASE WHEN move.move_type = 'out_refund' THEN -1 ELSE 1 END
-                       * aml.quantity * COALESCE(line_uom.factor, 1)
+            WITH sales AS (
+                SELECT %(range_key)s AS range_key,
+                       move.invoice_date AS day,
+                       aml.currency_id = %(currency)s AS same_currency,
+                       aml.product_id,
+                       aml.product_uom_id,
+                       SUM(CASE WHEN aml.currency_id = %(currency)s
+                                THEN -aml.amount_currency ELSE -aml.balance END) AS amount,
+                       SUM(CASE WHEN move.move_type = 'out_refund' THEN -aml.quantity
+                                ELSE aml.quantity END) AS quantity
+                  FROM account_move_line aml
+                  JOIN account_move move ON move.id = aml.move_id
+                 WHERE move.state = 'posted'
+                   AND move.move_type IN ('out_invoice', 'out_refund')
+                   AND aml.display_type = 'product'
+                   AND aml.product_id IS NOT NULL
+                   AND move.commercial_partner_id = %(partner)s
+                   AND move.company_id = %(company)s
+                   AND (%(in_ranges)s)
+              GROUP BY 1, 2, 3, 4, 5
+            )
+            SELECT sales.range_key,
+                   sales.day,
+                   sales.same_currency,
+                   SUM(sales.amount),
+                   SUM(sales.quantity * COALESCE(line_uom.factor, 1)
                        / COALESCE(NULLIF(product_uom.factor, 0), 1))
-              FROM account_move_line aml
-              JOIN account_move move ON move.id = aml.move_id
-              JOIN product_product product ON product.id = aml.product_id
+              FROM sales
+              JOIN product_product product ON product.id = sales.product_id
               JOIN product_template template ON template.id = product.product_tmpl_id
-              JOIN product_category categ ON categ.id = template.categ_id
-         LEFT JOIN uom_uom line_uom ON line_uom.id = aml.product_uom_id
+         LEFT JOIN product_category categ ON categ.id = template.categ_id
+         LEFT JOIN uom_uom line_uom ON line_uom.id = sales.product_uom_id
          LEFT JOIN uom_uom product_uom ON product_uom.id = template.uom_id
-             WHERE move.state = 'posted'
-               AND move.move_type IN ('out_invoice', 'out_refund')
-               AND aml.display_type = 'product'
-               AND move.commercial_partner_id = %(partner)s
-               AND move.company_id = %(company)s
-               AND (%(in_ranges)s)
-               AND %(scope)s
+             WHERE %(scope)s
           GROUP BY 1, 2, 3
             """,
             range_key=range_key,

@@ -589,6 +589,77 @@ class RebateAgreement(models.Model):
             amount = min(amount, max(self.cap_total - other_periods_amount, 0.0))
         return self.currency_id.round(max(amount, 0.0)), result
 
+    def _current_period(self, day=None):
+        self.ensure_one()
+        day = day or fields.Date.context_today(self)
+        periods = self.period_ids.sorted("date_from")
+        return (
+            periods.filtered(lambda p: p.date_from <= day <= p.date_to)[:1]
+            or periods.filtered(lambda p: p.date_to < day)[-1:]
+        )
+
+    def _progress(self, period):
+        """Where a period stands: its volume, the tier reached, the next tier and the
+        volume still needed, for progress bars and statements."""
+        self.ensure_one()
+        states, _totals = self.env["rebate.accrual"]._ledger_states(self)
+        state = states[period.id]
+        tiers = self._tier_pairs()
+        if not tiers:
+            return {"volume": state.volume, "progress": 0.0, "tier_label": ""}
+        progress = rebate_math.tier_progress(
+            tiers, state.volume, baseline=period._baseline(), method=self.calculation_method
+        )
+        tier_index = progress["tier_index"]
+        unit = "" if self.calculation_method == "per_unit" else "%"
+        progress.update(
+            volume=state.volume,
+            accrued=state.amount,
+            tier_label=(
+                self.env._(
+                    "Tier %(tier)s (%(rate)s%(unit)s)",
+                    tier=tier_index + 1,
+                    rate=f"{progress['rate']:g}",
+                    unit=unit,
+                )
+                if tier_index is not None
+                else self.env._("No tier reached yet")
+            ),
+        )
+        return progress
+
+    def _portal_summary(self):
+        """Figures the customer sees: the current period's progress to the next tier, and
+        accrued, earned, settled and balance amounts over the agreement."""
+        self.ensure_one()
+        period = self._current_period()
+        progress = self._progress(period) if period else {"progress": 0.0, "tier_label": ""}
+        groups = (
+            self.env["rebate.entry"]
+            .sudo()
+            ._read_group([("agreement_id", "=", self.id)], ["entry_type"], ["amount:sum"])
+        )
+        by_type = dict(groups)
+        accrued = sum(by_type.get(kind, 0.0) for kind in ("accrual", "true_up", "reversal"))
+        adjusted = by_type.get("adjustment", 0.0)
+        settled = -by_type.get("settlement", 0.0)
+        balance = sum(
+            self.env["rebate.balance.line"]
+            .sudo()
+            .search([("agreement_id", "=", self.id)])
+            .mapped("amount")
+        )
+        return {
+            "period": period,
+            "progress": progress,
+            "percent": round(100 * (progress.get("progress") or 0.0)),
+            "accrued": accrued,
+            "earned": accrued + adjusted,
+            "settled": settled,
+            "balance": balance,
+            "owed": accrued + adjusted - settled,
+        }
+
     def _product_in_scope(self, product):
         """Whether the agreement's scope lines cover a product (exclusions win)."""
         self.ensure_one()

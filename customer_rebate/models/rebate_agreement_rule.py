@@ -58,7 +58,9 @@ class RebateAgreementRule(models.Model):
         self.ensure_one()
         if self.product_id:
             return product == self.product_id
-        return product.categ_id.parent_path.startswith(self.categ_id.parent_path)
+        return bool(product.categ_id) and product.categ_id.parent_path.startswith(
+            self.categ_id.parent_path
+        )
 
     @api.depends("rule_type", "product_id", "categ_id")
     def _compute_display_name(self):

@@ -62,6 +62,13 @@ class ResCompany(models.Model):
         help="Settlements above this amount (company currency) need a rebate manager's "
         "approval, never by the person who confirmed them.",
     )
+    rebate_statement_frequency = fields.Selection(
+        [("monthly", "Monthly"), ("quarterly", "Quarterly")],
+        string="Rebate Statements",
+        default="quarterly",
+        required=True,
+        help="How often customers get a rebate statement to confirm.",
+    )
     rebate_accrual_mode = fields.Selection(
         [("realtime", "When each invoice posts"), ("batch", "In a daily batch")],
         string="Rebate Accruals",

@@ -30,4 +30,7 @@ class ResConfigSettings(models.TransientModel):
         readonly=False,
         currency_field="currency_id",
     )
+    rebate_statement_frequency = fields.Selection(
+        related="company_id.rebate_statement_frequency", readonly=False
+    )
     rebate_accrual_mode = fields.Selection(related="company_id.rebate_accrual_mode", readonly=False)

@@ -1,0 +1,449 @@
+"""What the rebate accrual engine costs, measured in a real Odoo database.
+
+posting_overhead_ratio
+    Customer invoices are posted one at a time (as users do): N invoices of 10 lines for a
+    customer with an approved retroactive agreement (A) against the same invoices for a
+    customer without one (B). Each side runs 3 rounds of fresh draft invoices, created
+    outside the timed region; the ratio is median(A) / median(B). 1.0 means accruing is
+    free. posting_extra_queries_per_invoice is what A's posting issues in SQL queries
+    beyond B's, per invoice (cr.sql_log_count).
+
+recompute_vs_sql_ratio
+    `rebate.accrual._recompute_periods` (dry run) over one agreement period holding LINES
+    posted invoice lines, against the bare SQL sum of the same lines; best of 5 each. The
+    recompute must find the volume the SQL finds, or the benchmark fails.
+
+The work runs in one transaction that is rolled back, in a database of its own
+(`rebate_bench`, env BENCH_DB), created with customer_rebate the first time (~2 min) and
+updated (-u) when the module's code has changed since. Only the LINES invoice lines are
+committed, once per LINES value, and reused by later runs.
+Prints one JSON object on stdout, progress on stderr. BENCH_PROFILE=1 adds cProfile
+summaries of one extra posting round and one recompute to stderr.
+"""
+
+import cProfile
+import hashlib
+import io
+import json
+import logging
+import os
+import pstats
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import odoo
+from odoo import SUPERUSER_ID, api, fields
+from odoo.fields import Command
+from odoo.modules.module import get_module_path
+from odoo.service.db import exp_db_exist
+from odoo.tools import SQL, config
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+INVOICES = 40
+LINES_PER_INVOICE = 10
+ROUNDS = 3
+BEST_OF = 5
+TARGETS = {"posting_overhead_ratio": 1.3, "recompute_vs_sql_ratio": 3}
+MODULE = "customer_rebate"
+BULK_PARAM = "rebate_bench.bulk_move.{lines}"
+FINGERPRINT_PARAM = "rebate_bench.module_fingerprint"
+
+PLAIN_SQL = """
+    SELECT SUM(-aml.balance), SUM(aml.quantity)
+      FROM account_move_line aml
+      JOIN account_move m ON m.id = aml.move_id
+     WHERE m.state = 'posted'
+       AND m.commercial_partner_id = %s
+       AND aml.display_type = 'product'
+       AND m.invoice_date BETWEEN %s AND %s
+"""
+
+
+def log(message, *args):
+    print(message % args if args else message, file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------ database
+
+
+def module_fingerprint():
+    """A hash of customer_rebate's code and data files: when it changes, the database is
+    updated (-u) before measuring, since other work may have changed the module."""
+    root = Path(get_module_path(MODULE))
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.suffix in {".py", ".xml", ".csv"} and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def database_state(db, fingerprint):
+    """'missing' (no database or module), 'stale' (installed from other code) or 'ready'."""
+    if not exp_db_exist(db):
+        return "missing"
+    with odoo.sql_db.db_connect(db).cursor() as cr:
+        cr.execute("SELECT 1 FROM pg_tables WHERE tablename = 'ir_module_module'")
+        if not cr.fetchone():
+            return "missing"
+        cr.execute("SELECT state FROM ir_module_module WHERE name = %s", [MODULE])
+        row = cr.fetchone()
+        if not (row and row[0] == "installed"):
+            return "missing"
+        cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s", [FINGERPRINT_PARAM])
+        row = cr.fetchone()
+    return "ready" if row and row[0] == fingerprint else "stale"
+
+
+def ensure_database(conf, db):
+    fingerprint = module_fingerprint()
+    state = database_state(db, fingerprint)
+    if state == "ready":
+        return
+    odoo.sql_db.close_db(db)
+    if state == "missing":
+        log("Creating database %s with %s (no demo data; ~2 min)...", db, MODULE)
+        option = "-i"
+    else:
+        log("Updating %s in database %s: its code changed since the last run...", MODULE, db)
+        option = "-u"
+    started = time.perf_counter()
+    command = [sys.executable, "-m", "odoo", "-c", conf, "-d", db, option, MODULE]
+    # py.warnings: Odoo logs the deprecation warnings of its own dependencies with stacks.
+    command += ["--stop-after-init", "--log-level=warn", "--log-handler=py.warnings:ERROR"]
+    subprocess.run(command, check=True, stdout=sys.stderr)
+    with odoo.sql_db.db_connect(db).cursor() as cr:
+        cr.execute(
+            "INSERT INTO ir_config_parameter (key, value) VALUES (%s, %s) "
+            "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+            [FINGERPRINT_PARAM, fingerprint],
+        )
+        cr.commit()
+    if database_state(db, fingerprint) != "ready":
+        raise RuntimeError(f"{MODULE} is still not installed in {db}")
+    log("  done in %.0f s", time.perf_counter() - started)
+
+
+# ------------------------------------------------------------------ fixtures
+
+
+def make_partner(env, name):
+    return env["res.partner"].create({"name": name, "is_company": True})
+
+
+def bench_category(env):
+    # Products get a category: Odoo 19 allows none, but _sales_query inner-joins
+    # product_category, so the recompute would leave uncategorised products out.
+    category = env["product.category"].search([("name", "=", "Rebate Bench")], limit=1)
+    return category or env["product.category"].create({"name": "Rebate Bench"})
+
+
+def make_agreement(env, partner, year, frequency):
+    """An approved retroactive agreement over the calendar year, with its periods. The
+    approval workflow is bypassed: the benchmark is about accruing."""
+    agreement = env["rebate.agreement"].create(
+        {
+            "title": "Benchmark volume rebate",
+            "partner_id": partner.id,
+            "date_start": date(year, 1, 1),
+            "date_end": date(year, 12, 31),
+            "calculation_method": "retroactive",
+            "basis": "amount",
+            "settlement_frequency": frequency,
+            "payout_method": "credit_note",
+            "estimated_yearly_amount": 500000.0,
+            "tier_ids": [
+                Command.create({"threshold": 0.0, "rate": 2.0}),
+                Command.create({"threshold": 50000.0, "rate": 4.0}),
+            ],
+        }
+    )
+    agreement.sudo().write({"state": "approved"})
+    agreement._generate_periods()
+    return agreement
+
+
+def draft_invoices(env, partner, product, day, count):
+    """`count` draft customer invoices of LINES_PER_INVOICE lines, ~10,000 each untaxed."""
+    return env["account.move"].create(
+        [
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "invoice_date": day,
+                "invoice_line_ids": [
+                    Command.create(
+                        {"product_id": product.id, "quantity": 10, "price_unit": 95.0 + line}
+                    )
+                    for line in range(LINES_PER_INVOICE)
+                ],
+            }
+            for _ in range(count)
+        ]
+    )
+
+
+def ensure_bulk_lines(registry, lines, year):
+    """A posted invoice for a customer of its own holding `lines` product lines dated
+    1 January of `year`, committed once per LINES value. Returns (partner id, day)."""
+    key = BULK_PARAM.format(lines=lines)
+    day = date(year, 1, 1)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        move = env["account.move"].browse(int(env["ir.config_parameter"].get_param(key, 0)))
+        if (
+            move.exists()
+            and move.state == "posted"
+            and move.invoice_date == day
+            and move.invoice_line_ids.product_id.categ_id
+        ):
+            cr.execute(
+                "SELECT COUNT(*) FROM account_move_line "
+                "WHERE move_id = %s AND display_type = 'product'",
+                [move.id],
+            )
+            if cr.fetchone()[0] == lines:
+                log("Reusing the %d bulk invoice lines of %s", lines, move.name)
+                return move.commercial_partner_id.id, day
+        log("Creating %d posted invoice lines (committed, reused by later runs)...", lines)
+        started = time.perf_counter()
+        partner = make_partner(env, f"Rebate Bench Bulk Customer ({lines} lines, {year})")
+        product = env["product.product"].create(
+            {"name": "Rebate Bench Bulk Tea", "categ_id": bench_category(env).id}
+        )
+        move = env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "invoice_date": day,
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "quantity": 2,
+                            "price_unit": 10.0,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                ],
+            }
+        )
+        move.action_post()
+        env.flush_all()
+        (line,) = move.invoice_line_ids
+        cr.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = 'account_move_line' "
+            "AND column_name <> 'id' ORDER BY ordinal_position"
+        )
+        columns = SQL(", ").join(SQL.identifier(name) for (name,) in cr.fetchall())
+        cr.execute(
+            SQL(
+                "INSERT INTO account_move_line (%s) SELECT %s FROM account_move_line, "
+                "generate_series(1, %s) WHERE id = %s",
+                columns,
+                columns,
+                lines - 1,
+                line.id,
+            )
+        )
+        env["ir.config_parameter"].set_param(key, str(move.id))
+        cr.execute("ANALYZE account_move_line")
+        cr.execute("ANALYZE account_move")
+        cr.commit()
+        log("  created in %.1f s", time.perf_counter() - started)
+        return partner.id, day
+
+
+# ------------------------------------------------------------------ measures
+
+
+def post_one_at_a_time(env, invoices):
+    """Seconds and SQL queries to post the invoices one by one, pending writes included."""
+    env.invalidate_all()
+    cr = env.cr
+    queries = cr.sql_log_count
+    started = time.perf_counter()
+    for invoice in invoices:
+        invoice.action_post()
+    env.flush_all()
+    elapsed = time.perf_counter() - started
+    queries = cr.sql_log_count - queries
+    if set(invoices.mapped("state")) != {"posted"}:
+        raise AssertionError("not every benchmark invoice was posted")
+    return elapsed, queries
+
+
+def profile(func, title, limit=30):
+    profiler = cProfile.Profile()
+    profiler.enable()
+    func()
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
+    stats.print_stats(limit)
+    log("---- profile: %s\n%s", title, out.getvalue())
+
+
+def measure_posting(env, year):
+    today = fields.Date.context_today(env["res.users"])
+    product = env["product.product"].create(
+        {"name": "Rebate Bench Tea", "list_price": 100.0, "categ_id": bench_category(env).id}
+    )
+    partner_a = make_partner(env, "Rebate Bench Customer A (agreement)")
+    partner_b = make_partner(env, "Rebate Bench Customer B (no agreement)")
+    agreement = make_agreement(env, partner_a, year, "quarterly")
+    period = agreement.period_ids.filtered(lambda p: p.date_from <= today <= p.date_to)
+    day = period.date_from
+    env.company._rebate_accounting()  # journal and accounts, created on first use
+
+    rounds = 1 + ROUNDS + (1 if os.environ.get("BENCH_PROFILE") else 0)
+    log("Creating %d x 2 x %d draft invoices of %d lines...", rounds, INVOICES, LINES_PER_INVOICE)
+    drafts = {
+        side: [draft_invoices(env, partner, product, day, INVOICES) for _ in range(rounds)]
+        for side, partner in (("A", partner_a), ("B", partner_b))
+    }
+    env.flush_all()
+    # Round 0 warms the caches (journals, accounts, sequences) on both sides.
+    post_one_at_a_time(env, drafts["B"][0][:2])
+    post_one_at_a_time(env, drafts["A"][0][:2])
+
+    results = {"A": [], "B": []}
+    for index in range(1, ROUNDS + 1):
+        for side in ("B", "A"):
+            seconds, queries = post_one_at_a_time(env, drafts[side][index])
+            results[side].append((seconds, queries))
+            log(
+                "  round %d, %s: %.2f s, %.0f queries/invoice",
+                index,
+                side,
+                seconds,
+                queries / INVOICES,
+            )
+    if os.environ.get("BENCH_PROFILE"):
+        profile(lambda: post_one_at_a_time(env, drafts["A"][-1]), "posting with an agreement")
+
+    posted_a = env["account.move"].concat(*drafts["A"]).filtered(lambda m: m.state == "posted")
+    entries = env["rebate.entry"].search_count([("invoice_id", "in", posted_a.ids)])
+    expected = len(posted_a.invoice_line_ids)
+    if entries != expected or not all(posted_a.mapped("rebate_accrued")):
+        raise AssertionError(f"side A did not accrue: {entries} ledger rows, {expected} lines")
+    posted_b = env["account.move"].concat(*drafts["B"]).filtered(lambda m: m.state == "posted")
+    if env["rebate.entry"].search_count([("invoice_id", "in", posted_b.ids)]):
+        raise AssertionError("side B accrued without an agreement")
+
+    time_a = statistics.median(seconds for seconds, _queries in results["A"])
+    time_b = statistics.median(seconds for seconds, _queries in results["B"])
+    queries_a = statistics.median(queries for _seconds, queries in results["A"])
+    queries_b = statistics.median(queries for _seconds, queries in results["B"])
+    log(
+        "Posting: A %.3f s, B %.3f s per round; queries/invoice A %.1f, B %.1f",
+        time_a,
+        time_b,
+        queries_a / INVOICES,
+        queries_b / INVOICES,
+    )
+    return time_a / time_b, (queries_a - queries_b) / INVOICES
+
+
+def best_of(runs, func, before=None):
+    best = float("inf")
+    result = None
+    for _ in range(runs):
+        if before:
+            before()
+        started = time.perf_counter()
+        result = func()
+        best = min(best, time.perf_counter() - started)
+    return best, result
+
+
+def measure_recompute(env, partner_id, lines, year):
+    partner = env["res.partner"].browse(partner_id)
+    agreement = make_agreement(env, partner, year, "yearly")
+    (period,) = agreement.period_ids
+    bounds = (partner_id, period.date_from, period.date_to)
+    env.flush_all()
+    env.cr.execute(
+        "SELECT COUNT(*) FROM account_move_line aml JOIN account_move m ON m.id = aml.move_id "
+        "WHERE m.state = 'posted' AND m.commercial_partner_id = %s "
+        "AND aml.display_type = 'product' AND m.invoice_date BETWEEN %s AND %s",
+        bounds,
+    )
+    found = env.cr.fetchone()[0]
+    if found != lines:
+        raise AssertionError(f"the period holds {found} invoice lines, not {lines}")
+
+    accrual = env["rebate.accrual"]
+    log("Timing the recompute and the plain SQL over %d lines (best of %d)...", lines, BEST_OF)
+
+    def recompute():
+        return accrual._recompute_periods(period)
+
+    def plain_sql():
+        env.cr.execute(PLAIN_SQL, bounds)
+        return env.cr.fetchone()
+
+    recompute_seconds, report = best_of(BEST_OF, recompute, before=env.invalidate_all)
+    sql_seconds, (amount, _quantity) = best_of(BEST_OF, plain_sql)
+    volume = report[0]["volume"]
+    if abs(volume - (amount or 0.0)) > 0.01:
+        raise AssertionError(f"recompute found a volume of {volume}, the SQL {amount}")
+    log("Recompute %.4f s, SQL %.4f s, volume %.2f", recompute_seconds, sql_seconds, volume)
+    if os.environ.get("BENCH_PROFILE"):
+        env.invalidate_all()
+        profile(recompute, "recompute")
+    return recompute_seconds, sql_seconds
+
+
+# ------------------------------------------------------------------ main
+
+
+def main():
+    lines = int(os.environ.get("LINES", "100000"))
+    if lines < 1:
+        raise SystemExit("LINES must be at least 1")
+    conf = os.environ.get("ODOO_CONF") or str(REPO_ROOT / ".build" / "odoo.conf")
+    db = os.environ.get("BENCH_DB", "rebate_bench")
+    config.parse_config(["-c", conf, "-d", db, "--log-level=warn"], setup_logging=True)
+    logging.getLogger("odoo").setLevel(logging.WARNING)
+    started = time.perf_counter()
+
+    ensure_database(conf, db)
+    from odoo.modules.registry import Registry  # noqa: PLC0415 (after the config is parsed)
+
+    registry = Registry(db)
+    year = date.today().year
+    bulk_partner_id, _day = ensure_bulk_lines(registry, lines, year)
+
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        try:
+            posting_ratio, extra_queries = measure_posting(env, year)
+            recompute_seconds, sql_seconds = measure_recompute(env, bulk_partner_id, lines, year)
+        finally:
+            cr.rollback()
+
+    result = {
+        "lines": lines,
+        "invoices_posted": INVOICES,
+        "posting_overhead_ratio": round(posting_ratio, 2),
+        "posting_extra_queries_per_invoice": round(extra_queries, 1),
+        "recompute_vs_sql_ratio": round(recompute_seconds / sql_seconds, 2),
+        "recompute_seconds": round(recompute_seconds, 4),
+        "sql_seconds": round(sql_seconds, 4),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "targets": TARGETS,
+    }
+    log("Done in %.0f s", time.perf_counter() - started)
+    json.dump(result, sys.stdout)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,141 @@
+from odoo import http
+from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
+from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.http import request
+
+AGREEMENT_STATES = ("approved", "expired", "closed")
+PAGE_SIZE = 20
+
+
+class RebatePortal(CustomerPortal):
+    """Rebate agreements and statements of the logged-in user's customer company."""
+
+    def _rebate_partner(self):
+        return request.env.user.partner_id.commercial_partner_id
+
+    def _rebate_agreement_domain(self):
+        return [("partner_id", "=", self._rebate_partner().id), ("state", "in", AGREEMENT_STATES)]
+
+    def _rebate_statement_domain(self):
+        return [("partner_id", "=", self._rebate_partner().id), ("state", "!=", "draft")]
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        Agreement = request.env["rebate.agreement"]
+        Statement = request.env["rebate.statement"]
+        if "rebate_agreement_count" in counters:
+            values["rebate_agreement_count"] = (
+                Agreement.search_count(self._rebate_agreement_domain())
+                if Agreement.has_access("read")
+                else 0
+            )
+        if "rebate_statement_count" in counters:
+            values["rebate_statement_count"] = (
+                Statement.search_count(self._rebate_statement_domain())
+                if Statement.has_access("read")
+                else 0
+            )
+        return values
+
+    @http.route(
+        ["/my/rebates", "/my/rebates/page/<int:page>"], type="http", auth="user", website=True
+    )
+    def portal_my_rebates(self, page=1, **kwargs):
+        Agreement = request.env["rebate.agreement"]
+        Statement = request.env["rebate.statement"]
+        agreements = Agreement.search(self._rebate_agreement_domain(), order="date_end desc")
+        statement_count = Statement.search_count(self._rebate_statement_domain())
+        pager = portal_pager(url="/my/rebates", total=statement_count, page=page, step=PAGE_SIZE)
+        statements = Statement.search(
+            self._rebate_statement_domain(), limit=PAGE_SIZE, offset=pager["offset"]
+        )
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "page_name": "rebates",
+                "agreements": agreements,
+                "summaries": {a.id: a._portal_summary() for a in agreements.sudo()},
+                "statements": statements,
+                "pager": pager,
+                "default_url": "/my/rebates",
+            }
+        )
+        return request.render("customer_rebate.portal_my_rebates", values)
+
+    @http.route(
+        "/my/rebates/agreements/<int:agreement_id>", type="http", auth="public", website=True
+    )
+    def portal_rebate_agreement(self, agreement_id, access_token=None, **kwargs):
+        try:
+            agreement = self._document_check_access("rebate.agreement", agreement_id, access_token)
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        if agreement.state not in AGREEMENT_STATES:
+            return request.redirect("/my")
+        values = {
+            "page_name": "rebate_agreement",
+            "agreement": agreement,
+            "summary": agreement._portal_summary(),
+        }
+        values = self._get_page_view_values(
+            agreement, access_token, values, "my_rebate_agreements_history", False, **kwargs
+        )
+        return request.render("customer_rebate.portal_rebate_agreement", values)
+
+    @http.route(
+        "/my/rebates/statements/<int:statement_id>", type="http", auth="public", website=True
+    )
+    def portal_rebate_statement(
+        self, statement_id, access_token=None, report_type=None, download=False, **kwargs
+    ):
+        try:
+            statement = self._document_check_access("rebate.statement", statement_id, access_token)
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        if statement.state == "draft":
+            return request.redirect("/my")
+        if report_type in ("html", "pdf", "text"):
+            return self._show_report(
+                model=statement,
+                report_type=report_type,
+                report_ref="customer_rebate.action_report_rebate_statement",
+                download=download,
+            )
+        values = {
+            "page_name": "rebate_statement",
+            "statement": statement,
+            "message": kwargs.get("message"),
+        }
+        values = self._get_page_view_values(
+            statement, access_token, values, "my_rebate_statements_history", False, **kwargs
+        )
+        return request.render("customer_rebate.portal_rebate_statement", values)
+
+    @http.route(
+        "/my/rebates/statements/<int:statement_id>/answer",
+        type="http",
+        auth="user",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_rebate_statement_answer(
+        self, statement_id, access_token=None, answer=None, comment=None, **kwargs
+    ):
+        try:
+            statement = self._document_check_access("rebate.statement", statement_id, access_token)
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        # Answer as the logged-in user (the access check returns a superuser record), so
+        # the record rules apply and the chatter names who answered.
+        statement = statement.with_user(request.env.user)
+        try:
+            if answer == "confirm":
+                statement.action_confirm()
+            elif answer == "dispute":
+                statement.action_dispute(comment=comment)
+        except (UserError, AccessError) as error:
+            return self.portal_rebate_statement(
+                statement_id, access_token=access_token, message=error.args[0]
+            )
+        return request.redirect(statement.get_portal_url())

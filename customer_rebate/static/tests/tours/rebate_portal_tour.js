@@ -1,0 +1,81 @@
+import { registry } from "@web/core/registry";
+
+// The customer's portal user opens an agreement and reads its tier progress.
+registry.category("web_tour.tours").add("rebate_portal_agreement_tour", {
+    url: "/my/rebates",
+    steps: () => [
+        {
+            content: "Open the agreement in force",
+            trigger: ".o_rebate_agreement_card a:contains(Portal volume rebate)",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The progress bar towards the next tier",
+            trigger: ".o_rebate_agreement_page .progress-bar:contains(80%)",
+        },
+        {
+            content: "The volume still needed for the next tier",
+            trigger: ".o_rebate_agreement_page .o_rebate_volume_to_next:contains(200.00)",
+        },
+        {
+            content: "What has been accrued",
+            trigger: ".o_rebate_agreement_page .o_rebate_accrued:contains(16.00)",
+        },
+    ],
+});
+
+// The customer confirms a statement after checking its PDF link is there.
+registry.category("web_tour.tours").add("rebate_portal_confirm_tour", {
+    url: "/my/rebates",
+    steps: () => [
+        {
+            content: "Open the statement to confirm",
+            trigger: ".o_rebate_statement_row a:contains(RST)",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The PDF can be downloaded",
+            trigger: "a.o_rebate_statement_pdf[href*='report_type=pdf']",
+        },
+        {
+            content: "Confirm it",
+            trigger: "button.o_rebate_confirm",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The statement is confirmed",
+            trigger: ".alert-success:contains(Confirmed by)",
+        },
+    ],
+});
+
+// The customer disputes a statement with a comment.
+registry.category("web_tour.tours").add("rebate_portal_dispute_tour", {
+    url: "/my/rebates",
+    steps: () => [
+        {
+            content: "Open the statement",
+            trigger: ".o_rebate_statement_row a:contains(RST)",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "Say what does not match",
+            trigger: ".o_rebate_dispute_form textarea[name=comment]",
+            run: "edit Invoice INV-42 is missing",
+        },
+        {
+            content: "Dispute it",
+            trigger: "button.o_rebate_dispute",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The dispute is acknowledged",
+            trigger: ".o_rebate_dispute_box:contains(Invoice INV-42 is missing)",
+        },
+    ],
+});
