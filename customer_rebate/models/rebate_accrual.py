@@ -638,10 +638,12 @@ class RebateAccrual(models.AbstractModel):
         if not line_vals:
             return self.env["account.move"]
         invoice = entries.invoice_id[:1]
+        # A machine-made entry: no creation message or field tracking in its chatter.
         move = (
             self.env["account.move"]
             .sudo()
             .with_company(company)
+            .with_context(tracking_disable=True, mail_create_nolog=True, mail_notrack=True)
             .create(
                 {
                     "move_type": "entry",
