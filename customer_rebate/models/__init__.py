@@ -4,6 +4,7 @@ from . import (
     rebate_accrual,
     rebate_agreement,
     rebate_agreement_approval,
+    rebate_agreement_line_mixin,
     rebate_agreement_period,
     rebate_agreement_revision,
     rebate_agreement_rule,

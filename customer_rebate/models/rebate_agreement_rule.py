@@ -5,6 +5,8 @@ from odoo.exceptions import ValidationError
 class RebateAgreementRule(models.Model):
     _name = "rebate.agreement.rule"
     _description = "Customer Rebate Agreement Scope Line"
+    _inherit = ["rebate.agreement.term.mixin"]
+    _agreement_term_field = "rule_ids"
     _order = "agreement_id, rule_type, id"
 
     agreement_id = fields.Many2one(
@@ -68,21 +70,3 @@ class RebateAgreementRule(models.Model):
         for rule in self:
             item = (rule.product_id or rule.categ_id).display_name or ""
             rule.display_name = f"{labels.get(rule.rule_type, '')}: {item}"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        agreements = self.env["rebate.agreement"].browse(
-            [vals["agreement_id"] for vals in vals_list if vals.get("agreement_id")]
-        )
-        agreements._check_terms_editable({"rule_ids"})
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self.agreement_id._check_terms_editable({"rule_ids"})
-        if vals.get("agreement_id"):
-            self.agreement_id.browse(vals["agreement_id"])._check_terms_editable({"rule_ids"})
-        return super().write(vals)
-
-    def unlink(self):
-        self.agreement_id._check_terms_editable({"rule_ids"})
-        return super().unlink()

@@ -5,6 +5,8 @@ from odoo.exceptions import ValidationError
 class RebateAgreementTier(models.Model):
     _name = "rebate.agreement.tier"
     _description = "Customer Rebate Agreement Tier"
+    _inherit = ["rebate.agreement.term.mixin"]
+    _agreement_term_field = "tier_ids"
     _order = "agreement_id, threshold, id"
 
     agreement_id = fields.Many2one(
@@ -59,21 +61,3 @@ class RebateAgreementTier(models.Model):
                         threshold=tier.threshold,
                     )
                 )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        agreements = self.env["rebate.agreement"].browse(
-            [vals["agreement_id"] for vals in vals_list if vals.get("agreement_id")]
-        )
-        agreements._check_terms_editable({"tier_ids"})
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self.agreement_id._check_terms_editable({"tier_ids"})
-        if vals.get("agreement_id"):
-            self.agreement_id.browse(vals["agreement_id"])._check_terms_editable({"tier_ids"})
-        return super().write(vals)
-
-    def unlink(self):
-        self.agreement_id._check_terms_editable({"tier_ids"})
-        return super().unlink()

@@ -83,43 +83,18 @@ class RebateBalanceLine(models.Model):
         amount_company = self.env["rebate.accrual"]._to_company_currency(
             agreement, settlement.amount_earned, today
         )
-        label = settlement._payout_label()
-        move = (
-            self.env["account.move"]
-            .sudo()
-            .with_company(company)
-            .create(
-                {
-                    "move_type": "entry",
-                    "journal_id": accounting["journal"].id,
-                    "date": today,
-                    "ref": self.env._("Rebate balance credited: %s", settlement.name),
-                    "line_ids": [
-                        fields.Command.create(
-                            {
-                                "name": label,
-                                "account_id": accounting["liability"].id,
-                                "partner_id": settlement.partner_id.id,
-                                "currency_id": settlement.currency_id.id,
-                                "amount_currency": settlement.amount_earned,
-                                "balance": amount_company,
-                            }
-                        ),
-                        fields.Command.create(
-                            {
-                                "name": label,
-                                "account_id": accounting["balance"].id,
-                                "partner_id": settlement.partner_id.id,
-                                "currency_id": settlement.currency_id.id,
-                                "amount_currency": -settlement.amount_earned,
-                                "balance": -amount_company,
-                            }
-                        ),
-                    ],
-                }
-            )
+        move = self._post_transfer(
+            company,
+            debit=accounting["liability"],
+            credit=accounting["balance"],
+            partner=settlement.partner_id,
+            currency=settlement.currency_id,
+            amount=settlement.amount_earned,
+            amount_company=amount_company,
+            label=settlement._payout_label(),
+            ref=self.env._("Rebate balance credited: %s", settlement.name),
+            day=today,
         )
-        move._post(soft=False)
         validity = agreement.balance_validity_days
         self.sudo().create(
             {
@@ -194,42 +169,18 @@ class RebateBalanceLine(models.Model):
         )
         amount_company = self.env["rebate.accrual"]._to_company_currency(agreement, amount, day)
         label = self.env._("Expired rebate balance of %s", agreement.name)
-        move = (
-            self.env["account.move"]
-            .sudo()
-            .with_company(company)
-            .create(
-                {
-                    "move_type": "entry",
-                    "journal_id": accounting["journal"].id,
-                    "date": day,
-                    "ref": label,
-                    "line_ids": [
-                        fields.Command.create(
-                            {
-                                "name": label,
-                                "account_id": accounting["balance"].id,
-                                "partner_id": self.partner_id.id,
-                                "currency_id": self.currency_id.id,
-                                "amount_currency": amount,
-                                "balance": amount_company,
-                            }
-                        ),
-                        fields.Command.create(
-                            {
-                                "name": label,
-                                "account_id": counterpart.id,
-                                "partner_id": self.partner_id.id,
-                                "currency_id": self.currency_id.id,
-                                "amount_currency": -amount,
-                                "balance": -amount_company,
-                            }
-                        ),
-                    ],
-                }
-            )
+        move = self._post_transfer(
+            company,
+            debit=accounting["balance"],
+            credit=counterpart,
+            partner=self.partner_id,
+            currency=self.currency_id,
+            amount=amount,
+            amount_company=amount_company,
+            label=label,
+            ref=label,
+            day=day,
         )
-        move._post(soft=False)
         return self.create(
             {
                 "partner_id": self.partner_id.id,
@@ -243,3 +194,49 @@ class RebateBalanceLine(models.Model):
                 "move_id": move.id,
             }
         )
+
+    @api.model
+    def _post_transfer(
+        self, company, *, debit, credit, partner, currency, amount, amount_company, label, ref, day
+    ):
+        """A posted two-line entry in the rebate journal moving an amount from one account
+        to another for a customer."""
+        line = {
+            "name": label,
+            "partner_id": partner.id,
+            "currency_id": currency.id,
+        }
+        move = (
+            self.env["account.move"]
+            .sudo()
+            .with_company(company)
+            .with_context(tracking_disable=True, mail_create_nolog=True)
+            .create(
+                {
+                    "move_type": "entry",
+                    "journal_id": company._rebate_accounting()["journal"].id,
+                    "date": day,
+                    "ref": ref,
+                    "line_ids": [
+                        fields.Command.create(
+                            {
+                                **line,
+                                "account_id": debit.id,
+                                "amount_currency": amount,
+                                "balance": amount_company,
+                            }
+                        ),
+                        fields.Command.create(
+                            {
+                                **line,
+                                "account_id": credit.id,
+                                "amount_currency": -amount,
+                                "balance": -amount_company,
+                            }
+                        ),
+                    ],
+                }
+            )
+        )
+        move._post(soft=False)
+        return move
