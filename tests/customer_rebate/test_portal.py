@@ -106,6 +106,13 @@ class TestRebatePortal(HttpCase, RebateAccountingCase):
         self.assertIn(b"Portal volume rebate", listing)
         self.assertNotIn(b"Someone else", listing)
 
+    def test_home_counters(self):
+        self.authenticate(self.portal_user.login, self.portal_user.login)
+        response = self.make_jsonrpc_request(
+            "/my/counters", {"counters": ["rebate_agreement_count", "rebate_statement_count"]}
+        )
+        self.assertEqual(response, {"rebate_agreement_count": 1, "rebate_statement_count": 1})
+
     def test_posts_need_the_csrf_token(self):
         self.authenticate(self.portal_user.login, self.portal_user.login)
         response = self.url_open(

@@ -137,6 +137,20 @@ class TestSettlement(RebateAccountingCase):
             settlement.with_user(self.accountant).action_post()
         self.assertEqual(settlement.state, "posted")
 
+    def test_settle_many_agreements_from_the_list(self):
+        first = self.earned_agreement()
+        other = self.env["res.partner"].create({"name": "Second Co", "is_company": True})
+        second = self.approved_agreement(tier_ids=TIERS, partner_id=other.id)
+        action = self.env.ref("customer_rebate.action_server_rebate_agreement_settle")
+        with freeze_time("2027-04-05"):
+            action.with_user(self.accountant).with_context(
+                active_model="rebate.agreement", active_ids=(first | second).ids
+            ).run()
+        settlements = self.env["rebate.settlement"].search(
+            [("agreement_id", "in", (first | second).ids)]
+        )
+        self.assertEqual(settlements.agreement_id, first | second)
+
     def test_reps_cannot_settle(self):
         agreement = self.earned_agreement()
         with self.assertRaises(AccessError), freeze_time("2027-04-05"):
