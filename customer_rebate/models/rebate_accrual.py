@@ -68,9 +68,7 @@ class RebateAccrual(models.AbstractModel):
         if events:
             events.sort(key=lambda event: (event[0].invoice_date or event[0].date, event[0].id))
             self._apply_events(events)
-        untouched = (moves - to_accrue - to_reverse).filtered("rebate_accrual_pending")
-        self._set_flags(untouched.filtered("rebate_accrued"), True)
-        self._set_flags(untouched - untouched.filtered("rebate_accrued"), False)
+        self._set_flags(moves - to_accrue - to_reverse)
 
     @api.model
     def _cron_process_pending(self, batch_size=500):
@@ -144,20 +142,25 @@ class RebateAccrual(models.AbstractModel):
         self._set_flags(reverse_moves, False)
         return entries
 
-    def _set_flags(self, moves, accrued):
-        """Mark invoices as held (or no longer held) by the ledger. Plain SQL: these
-        technical flags must not go through account.move.write, which would flag the
-        invoices as manually modified and cost queries on every posting."""
+    def _set_flags(self, moves, accrued=None):
+        """Clear the batch flag of invoices and, unless `accrued` is None, mark them as held
+        (or no longer held) by the ledger. Plain SQL: these technical flags must not go
+        through account.move.write, which would flag the invoices as manually modified and
+        cost queries on every posting."""
         moves = moves.filtered(
-            lambda move: move.rebate_accrued != accrued or move.rebate_accrual_pending
+            lambda move: (
+                move.rebate_accrual_pending
+                or (accrued is not None and move.rebate_accrued != accrued)
+            )
         )
         if not moves:
             return
+        accrued_sql = SQL("rebate_accrued") if accrued is None else SQL("%s", accrued)
         self.env.cr.execute(
             SQL(
                 "UPDATE account_move SET rebate_accrued = %s, rebate_accrual_pending = FALSE "
                 "WHERE id IN %s",
-                accrued,
+                accrued_sql,
                 tuple(moves.ids),
             )
         )

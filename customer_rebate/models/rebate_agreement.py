@@ -7,6 +7,7 @@ from odoo.fields import Command, Domain
 
 from ..tools import periods as period_tools
 from ..tools import rebate_math
+from .rebate_accrual import ACCRUAL_TYPES
 
 # The terms the customer agreed to and an approver signed off: frozen once submitted.
 TERM_FIELDS = frozenset(
@@ -598,12 +599,14 @@ class RebateAgreement(models.Model):
             or periods.filtered(lambda p: p.date_to < day)[-1:]
         )
 
-    def _progress(self, period):
+    def _progress(self, period, state=None):
         """Where a period stands: its volume, the tier reached, the next tier and the
-        volume still needed, for progress bars and statements."""
+        volume still needed, for progress bars and statements. `state` is what the ledger
+        holds for the period, when the caller has already read it for many agreements."""
         self.ensure_one()
-        states, _totals = self.env["rebate.accrual"]._ledger_states(self)
-        state = states[period.id]
+        if state is None:
+            states, _totals = self.env["rebate.accrual"]._ledger_states(self)
+            state = states[period.id]
         tiers = self._tier_pairs()
         if not tiers:
             return {"volume": state.volume, "progress": 0.0, "tier_label": ""}
@@ -640,7 +643,7 @@ class RebateAgreement(models.Model):
             ._read_group([("agreement_id", "=", self.id)], ["entry_type"], ["amount:sum"])
         )
         by_type = dict(groups)
-        accrued = sum(by_type.get(kind, 0.0) for kind in ("accrual", "true_up", "reversal"))
+        accrued = sum(by_type.get(kind, 0.0) for kind in ACCRUAL_TYPES)
         adjusted = by_type.get("adjustment", 0.0)
         settled = -by_type.get("settlement", 0.0)
         balance = sum(
@@ -657,7 +660,6 @@ class RebateAgreement(models.Model):
             "earned": accrued + adjusted,
             "settled": settled,
             "balance": balance,
-            "owed": accrued + adjusted - settled,
         }
 
     def _product_in_scope(self, product):

@@ -55,12 +55,14 @@ class RebateBalanceLine(models.Model):
 
     @api.model
     def _open_credits(self, partner, company, currency, day=None):
+        """Credits of customers (one or many) not used up nor expired, soonest expiry first;
+        filter the result by company and currency."""
         day = day or fields.Date.context_today(self)
         credits = self.sudo().search(
             [
-                ("partner_id", "=", partner.id),
-                ("company_id", "=", company.id),
-                ("currency_id", "=", currency.id),
+                ("partner_id", "in", partner.ids),
+                ("company_id", "in", company.ids),
+                ("currency_id", "in", currency.ids),
                 ("kind", "=", "credit"),
                 "|",
                 ("expiry_date", "=", False),

@@ -97,9 +97,11 @@ class RebateEntry(models.Model):
                 vals["entry_type"] = "adjustment"
             agreement = self.env["rebate.agreement"].browse(vals.get("agreement_id"))
             if agreement:
-                vals.setdefault("partner_id", agreement.partner_id.id)
-                vals.setdefault("company_id", agreement.company_id.id)
-                vals.setdefault("currency_id", agreement.currency_id.id)
+                # A ledger row always belongs to the agreement's customer company, company and
+                # currency, whatever a caller passes.
+                vals["partner_id"] = agreement.partner_id.id
+                vals["company_id"] = agreement.company_id.id
+                vals["currency_id"] = agreement.currency_id.id
         entries = super().create(vals_list)
         if manual:
             entries._post_adjustments()
@@ -142,14 +144,9 @@ class RebateEntry(models.Model):
                 raise ValidationError(
                     self.env._("The period of an adjustment must belong to its agreement.")
                 )
-            entry.with_context(rebate_ledger_write=True).write(
-                {
-                    "partner_id": entry.agreement_id.partner_id.id,
-                    "company_id": entry.agreement_id.company_id.id,
-                    "currency_id": entry.agreement_id.currency_id.id,
-                    "amount_company": accrual._to_company_currency(
-                        entry.agreement_id, entry.amount, entry.date
-                    ),
-                }
+            entry.with_context(
+                rebate_ledger_write=True
+            ).amount_company = accrual._to_company_currency(
+                entry.agreement_id, entry.amount, entry.date
             )
             accrual._book_entries(entry, ref=self.env._("Manual rebate adjustment"))

@@ -6,7 +6,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-ACCRUAL_TYPES = ("accrual", "true_up", "reversal")
+from .rebate_accrual import ACCRUAL_TYPES
 
 
 class RebateStatement(models.Model):
@@ -146,6 +146,10 @@ class RebateStatement(models.Model):
                 [("date_from", "=", date_from), ("date_to", "=", date_to)]
             )
         }
+        # What the ledger holds per settlement period, read once for every agreement.
+        period_states, _totals = self.env["rebate.accrual"]._ledger_states(
+            self.env["rebate.agreement"].union(*(key[2] for key in rows))
+        )
         by_statement = defaultdict(list)
         for (company, partner, agreement), row in rows.items():
             if (company, partner) in existing:
@@ -153,7 +157,7 @@ class RebateStatement(models.Model):
             period = agreement.period_ids.filtered(
                 lambda p: p.date_from <= date_to and p.date_to >= date_from
             ).sorted("date_from")[-1:]
-            progress = agreement._progress(period) if period else {}
+            progress = agreement._progress(period, period_states[period.id]) if period else {}
             by_statement[company, partner].append(
                 {
                     "agreement_id": agreement.id,

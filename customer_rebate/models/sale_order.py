@@ -40,15 +40,17 @@ class SaleOrder(models.Model):
 
     @api.depends("partner_id", "company_id", "currency_id", "order_line.price_subtotal")
     def _compute_rebate_balance(self):
-        Balance = self.env["rebate.balance.line"]
         product = self._rebate_balance_product()
+        all_credits = self.env["rebate.balance.line"]._open_credits(
+            self.partner_id.commercial_partner_id, self.company_id, self.currency_id
+        )
         for order in self:
-            credits = (
-                Balance._open_credits(
-                    order.partner_id.commercial_partner_id, order.company_id, order.currency_id
+            credits = all_credits.filtered(
+                lambda credit, order=order: (
+                    credit.partner_id == order.partner_id.commercial_partner_id
+                    and credit.company_id == order.company_id
+                    and credit.currency_id == order.currency_id
                 )
-                if order.partner_id
-                else Balance
             )
             available = sum(credits.mapped("remaining"))
             base = sum(
