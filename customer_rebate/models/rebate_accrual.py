@@ -1,9 +1,13 @@
 import json
+import logging
 from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, float_is_zero
+
+_logger = logging.getLogger(__name__)
 
 # Entry types that make up what the ledger has accrued for a period (not settlements or
 # manual adjustments, which come on top).
@@ -59,15 +63,18 @@ class RebateAccrual(models.AbstractModel):
         self.sudo()._sync_invoices(invoices - batch)
 
     @api.model
-    def _sync_invoices(self, moves):
+    def _sync_invoices(self, moves, book=None):
         """Accrue posted invoices the ledger does not hold yet, and reverse those it holds
-        that are no longer posted. Idempotent."""
+        that are no longer posted. Idempotent.
+
+        book=None follows each company's setting: 'realtime' books the accrual journal
+        entries now, 'background' leaves them to the booking job; book=True books now."""
         to_accrue = moves.filtered(lambda move: move.state == "posted" and not move.rebate_accrued)
         to_reverse = moves.filtered(lambda move: move.state != "posted" and move.rebate_accrued)
         events = [(move, 1) for move in to_accrue] + [(move, -1) for move in to_reverse]
         if events:
             events.sort(key=lambda event: (event[0].invoice_date or event[0].date, event[0].id))
-            self._apply_events(events)
+            self._apply_events(events, book=book)
         self._set_flags(moves - to_accrue - to_reverse)
 
     @api.model
@@ -81,16 +88,111 @@ class RebateAccrual(models.AbstractModel):
             )
             if not moves:
                 break
-            self._sync_invoices(moves)
+            self._sync_invoices(moves, book=True)
             if in_cron:
                 remaining = Move.search_count([("rebate_accrual_pending", "=", True)])
                 if not self.env["ir.cron"]._commit_progress(len(moves), remaining=remaining):
                     break
         return True
 
+    @api.model
+    def _cron_book_pending(self, batch_size=200):
+        """Background mode: book the ledger rows recorded when invoices posted, one journal
+        entry per invoice. Triggered when such rows are committed; hourly as a safety net."""
+        Entry = self.env["rebate.entry"].sudo()
+        in_cron = bool(self.env.context.get("ir_cron_progress_id"))
+        after = 0
+        while True:
+            # Invoice by invoice, in id order: an invoice that cannot be booked (see
+            # _book_pending) is passed over until the next run instead of retried forever.
+            self.env.cr.execute(
+                SQL(
+                    "SELECT DISTINCT invoice_id FROM rebate_entry "
+                    "WHERE booking_pending IS TRUE AND invoice_id > %s "
+                    "ORDER BY invoice_id LIMIT %s",
+                    after,
+                    batch_size,
+                )
+            )
+            invoice_ids = [row[0] for row in self.env.cr.fetchall()]
+            if not invoice_ids:
+                break
+            after = invoice_ids[-1]
+            entries = Entry.search(
+                [("invoice_id", "in", invoice_ids), ("booking_pending", "=", True)]
+            )
+            self._book_pending(entries)
+            if in_cron:
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT COUNT(DISTINCT invoice_id) FROM rebate_entry "
+                        "WHERE booking_pending IS TRUE AND invoice_id > %s",
+                        after,
+                    )
+                )
+                remaining = self.env.cr.fetchone()[0]
+                if not self.env["ir.cron"]._commit_progress(len(invoice_ids), remaining=remaining):
+                    break
+        return True
+
+    @api.model
+    def _book_pending(self, entries):
+        """Book ledger rows waiting for the booking job, one journal entry per invoice: the
+        net change of the invoice's rows since they were last booked (posted and reset
+        before the job ran, they cancel out and nothing is booked). A group that cannot be
+        booked (say, an account made deprecated) stays pending, with the reason in its note,
+        and does not hold the others back."""
+        entries = entries.sudo().filtered("booking_pending")
+        if not entries:
+            return self.env["account.move"]
+        groups = [
+            (group, self.env._("Rebate accrual: %s", invoice.name))
+            for invoice, group in entries.grouped("invoice_id").items()
+        ]
+        try:
+            with self.env.cr.savepoint():
+                return self._book_groups(groups)
+        except (UserError, ValidationError):
+            pass
+        moves = self.env["account.move"]
+        for group, ref in groups:
+            try:
+                with self.env.cr.savepoint():
+                    moves |= self._book_groups([(group, ref)])
+            except (UserError, ValidationError) as error:
+                message = str(error.args[0] if error.args else error)
+                _logger.warning("Rebate accrual booking failed for %s: %s", ref, message)
+                group.with_context(rebate_ledger_write=True).write(
+                    {"note": self.env._("Not booked yet: %s", message)[:250]}
+                )
+        return moves
+
+    @api.model
+    def _book_pending_for(self, agreements=None, partners=None):
+        """Book now the rows of these agreements (or customers) still waiting for the
+        background booking job, before reading what the books hold."""
+        domain = [("booking_pending", "=", True)]
+        if agreements is not None:
+            domain.append(("agreement_id", "in", agreements.ids))
+        if partners is not None:
+            domain.append(("partner_id", "in", partners.ids))
+        return self._book_pending(self.env["rebate.entry"].sudo().search(domain))
+
+    @api.model
+    def _request_booking(self):
+        """Have the booking job run once this transaction commits (one trigger per
+        transaction, however many invoices it posts)."""
+        data = self.env.cr.precommit.data
+        if data.get("customer_rebate.book_accruals"):
+            return
+        data["customer_rebate.book_accruals"] = True
+        cron = self.env.ref("customer_rebate.ir_cron_rebate_book_accruals", False)
+        if cron:
+            self.env.cr.precommit.add(cron.sudo()._trigger)
+
     # ------------------------------------------------------------------ events
 
-    def _apply_events(self, events):
+    def _apply_events(self, events, book=None):
         accrue_moves = self.env["account.move"].browse(
             [move.id for move, sign in events if sign > 0]
         )
@@ -120,22 +222,34 @@ class RebateAccrual(models.AbstractModel):
                     states=states,
                     agreement_totals=agreement_totals,
                 )
-        entries = (
-            self.env["rebate.entry"]
-            .sudo()
-            .with_context(rebate_ledger_write=True)
-            .create(entry_vals)
+        deferred = set()
+        if not book:
+            deferred = {
+                move.id
+                for move, _sign in events
+                if move.company_id.rebate_accrual_mode == "background"
+            }
+        for vals in entry_vals:
+            vals["booking_pending"] = bool(
+                vals["invoice_id"] in deferred and (vals["amount"] or vals["amount_company"])
+            )
+        entries = self.env["rebate.entry"].sudo()._create_engine_rows(entry_vals)
+        if any(vals["booking_pending"] for vals in entry_vals):
+            self._request_booking()
+        to_book = entries.browse(
+            [
+                entry_id
+                for entry_id, vals in zip(entries.ids, entry_vals, strict=True)
+                if vals["invoice_id"] not in deferred
+            ]
         )
-        entries_by_move = defaultdict(lambda: self.env["rebate.entry"])
-        for entry in entries:
-            entries_by_move[entry.invoice_id.id] |= entry
-        for move, _sign in events:
-            move_entries = entries_by_move.get(move.id)
-            if move_entries:
-                self._book_entries(
-                    move_entries,
-                    ref=self.env._("Rebate accrual: %s", move.name),
-                )
+        if to_book:
+            self._book_groups(
+                [
+                    (group, self.env._("Rebate accrual: %s", invoice.name))
+                    for invoice, group in to_book.grouped("invoice_id").items()
+                ]
+            )
         held = accrue_moves.filtered(lambda move: contributions.get(move.id))
         self._set_flags(held, True)
         self._set_flags(accrue_moves - held, False)
@@ -515,11 +629,12 @@ class RebateAccrual(models.AbstractModel):
                 .with_context(rebate_ledger_write=True)
                 .create(entry_vals)
             )
-            for agreement in entries.agreement_id:
-                self._book_entries(
-                    entries.filtered(lambda entry, a=agreement: entry.agreement_id == a),
-                    ref=self.env._("Rebate accrual recomputed: %s", agreement.name),
-                )
+            self._book_groups(
+                [
+                    (group, self.env._("Rebate accrual recomputed: %s", agreement.name))
+                    for agreement, group in entries.grouped("agreement_id").items()
+                ]
+            )
         return report
 
     def _true_up_estimates(self, periods, date=None):
@@ -564,10 +679,12 @@ class RebateAccrual(models.AbstractModel):
             .with_context(rebate_ledger_write=True)
             .create(entry_vals)
         )
-        for entry in entries:
-            self._book_entries(
-                entry, ref=self.env._("Rebate estimate true-up: %s", entry.agreement_id.name)
-            )
+        self._book_groups(
+            [
+                (entry, self.env._("Rebate estimate true-up: %s", entry.agreement_id.name))
+                for entry in entries
+            ]
+        )
 
     # ------------------------------------------------------------------ books
 
@@ -579,12 +696,63 @@ class RebateAccrual(models.AbstractModel):
         return agreement.currency_id._convert(amount, company.currency_id, company, date)
 
     def _book_entries(self, entries, ref):
-        """One balanced journal entry for ledger rows of one company: debit the rebate
-        account (revenue reduction or selling expense) with the sale's analytic
-        distribution, credit the accrued rebate liability with the customer as partner."""
-        entries = entries.sudo().filtered(lambda entry: entry.amount_company or entry.amount)
+        """Book ledger rows of one company in one journal entry (see _book_groups)."""
+        return self._book_groups([(entries, ref)])
+
+    def _book_groups(self, groups):
+        """One balanced journal entry per group of ledger rows, [(entries, ref)]: debit the
+        rebate account (revenue reduction or selling expense) with the sale's analytic
+        distribution, credit the accrued rebate liability with the customer as partner.
+        The entries are created and posted together, which costs far less per entry than
+        one at a time."""
+        prepared = []
+        for entries, ref in groups:
+            vals, note = self._booking_move_vals(entries.sudo(), ref)
+            prepared.append((entries.sudo(), vals, note))
+        moves_by_group = {}
+        for company, items in self._group_by_company(prepared).items():
+            # A machine-made entry: no creation message or field tracking in its chatter.
+            moves = (
+                self.env["account.move"]
+                .sudo()
+                .with_company(company)
+                .with_context(tracking_disable=True, mail_create_nolog=True, mail_notrack=True)
+                .create([vals for _index, vals in items])
+            )
+            moves._post(soft=False)
+            for (index, _vals), move in zip(items, moves, strict=True):
+                moves_by_group[index] = move
+        booked = self.env["account.move"]
+        for index, (entries, _vals, note) in enumerate(prepared):
+            move = moves_by_group.get(index, self.env["account.move"])
+            booked |= move
+            ledger = entries.with_context(rebate_ledger_write=True)
+            pending = ledger.filtered("booking_pending")
+            if pending:
+                # Booked, or nothing to book: no longer waiting (and no failure note).
+                pending.write({"booking_pending": False, "note": note or False})
+            values = {"move_id": move.id} if move else {}
+            if note:
+                values["note"] = note
+            if values:
+                ledger.filtered(lambda entry: entry.amount_company or entry.amount).write(values)
+        return booked
+
+    @api.model
+    def _group_by_company(self, prepared):
+        """{company: [(index in prepared, move values)]} for the groups that book something."""
+        result = defaultdict(list)
+        for index, (entries, vals, _note) in enumerate(prepared):
+            if vals:
+                result[entries.company_id].append((index, vals))
+        return result
+
+    def _booking_move_vals(self, entries, ref):
+        """(values of the journal entry booking the rows, note) — no values when the rows
+        book nothing (zero amounts, or rows that cancel out)."""
+        entries = entries.filtered(lambda entry: entry.amount_company or entry.amount)
         if not entries:
-            return self.env["account.move"]
+            return None, ""
         company = entries.company_id
         company.ensure_one()
         accounting = company._rebate_accounting()
@@ -639,28 +807,14 @@ class RebateAccrual(models.AbstractModel):
                 },
             ]
         if not line_vals:
-            return self.env["account.move"]
-        invoice = entries.invoice_id[:1]
-        # A machine-made entry: no creation message or field tracking in its chatter.
-        move = (
-            self.env["account.move"]
-            .sudo()
-            .with_company(company)
-            .with_context(tracking_disable=True, mail_create_nolog=True, mail_notrack=True)
-            .create(
-                {
-                    "move_type": "entry",
-                    "journal_id": journal.id,
-                    "date": date,
-                    "ref": ref,
-                    "narration": note or False,
-                    "rebate_source_invoice_id": invoice.id,
-                    "line_ids": [fields.Command.create(vals) for vals in line_vals],
-                }
-            )
-        )
-        move._post(soft=False)
-        entries.with_context(rebate_ledger_write=True).write(
-            {"move_id": move.id, **({"note": note} if note else {})}
-        )
-        return move
+            return None, ""
+        vals = {
+            "move_type": "entry",
+            "journal_id": journal.id,
+            "date": date,
+            "ref": ref,
+            "narration": note or False,
+            "rebate_source_invoice_id": entries.invoice_id[:1].id,
+            "line_ids": [fields.Command.create(line) for line in line_vals],
+        }
+        return vals, note

@@ -234,8 +234,11 @@ class RebateSettlement(models.Model):
     def _post(self):
         self.ensure_one()
         self._check_payout_target()
-        self._compute_amounts()
         accrual = self.env["rebate.accrual"]
+        # Accruals still waiting for the background booking job are booked first, so that
+        # the settlement clears a liability the books already hold.
+        accrual._book_pending_for(self.agreement_id)
+        self._compute_amounts()
         agreement = self.agreement_id
         today = fields.Date.context_today(self)
         Entry = self.env["rebate.entry"].with_context(rebate_ledger_write=True)

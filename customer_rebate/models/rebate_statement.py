@@ -190,6 +190,8 @@ class RebateStatement(models.Model):
         end date, in one query."""
         if not self:
             return
+        # The books must hold the accruals still waiting for the background booking job.
+        self.env["rebate.accrual"]._book_pending_for(partners=self.partner_id)
         accounts = self.company_id.mapped("rebate_liability_account_id")
         groups = (
             self.env["account.move.line"]

@@ -70,11 +70,19 @@ class ResCompany(models.Model):
         help="How often customers get a rebate statement to confirm.",
     )
     rebate_accrual_mode = fields.Selection(
-        [("realtime", "When each invoice posts"), ("batch", "In a daily batch")],
+        [
+            ("background", "Ledger when each invoice posts, journal entry moments later"),
+            ("realtime", "Ledger and journal entry when each invoice posts"),
+            ("batch", "Ledger and journal entries in a daily batch"),
+        ],
         string="Rebate Accruals",
-        default="realtime",
+        default="background",
         required=True,
-        help="The daily batch suits very high invoice volumes; both give the same ledger.",
+        help="All three give the same ledger and the same journal entries, one per invoice. "
+        "By default the ledger is written as the invoice posts and a background job books "
+        "the journal entry moments later, which keeps posting fast; settlements and "
+        "statements book anything still waiting first. The daily batch suits very high "
+        "invoice volumes.",
     )
 
     def _rebate_accounting(self):

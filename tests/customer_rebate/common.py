@@ -96,8 +96,11 @@ class RebateAccountingCase(RebateCase):
         )
         cls.accounting = cls.company._rebate_accounting()
 
-    def invoice(self, lines, day, move_type="out_invoice", partner=None, post=True, **vals):
-        """lines: [(product, quantity, price_unit)] or dicts of extra line values."""
+    def invoice(  # noqa: PLR0917 (tests read better with positional lines and day)
+        self, lines, day, move_type="out_invoice", partner=None, post=True, book=True, **vals
+    ):
+        """lines: [(product, quantity, price_unit)] or dicts of extra line values. Posted,
+        then (book=True) the booking job runs, as it does moments after a real posting."""
         line_vals = []
         for line in lines:
             if isinstance(line, dict):
@@ -125,7 +128,13 @@ class RebateAccountingCase(RebateCase):
         )
         if post:
             move.action_post()
+            if book:
+                self.book()
         return move
+
+    def book(self):
+        """Run the background job that books the accrual journal entries."""
+        self.env["rebate.accrual"]._cron_book_pending()
 
     def ledger(self, agreement):
         return self.env["rebate.entry"].search([("agreement_id", "=", agreement.id)])
@@ -137,9 +146,9 @@ class RebateAccountingCase(RebateCase):
             .mapped("amount")
         )
 
-    def accrual_moves(self, invoice):
+    def accrual_moves(self, invoices):
         return self.env["account.move"].search(
-            [("rebate_source_invoice_id", "=", invoice.id)], order="id"
+            [("rebate_source_invoice_id", "in", invoices.ids)], order="id"
         )
 
     def assert_accrual_move(self, move, amount, agreement=None, account=None):

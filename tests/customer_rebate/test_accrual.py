@@ -70,10 +70,12 @@ class TestAccrual(RebateAccountingCase):
         first = self.invoice([(self.product, 80, 10.0)], date(2027, 1, 10))
         second = self.invoice([(self.product, 50, 10.0)], date(2027, 1, 20))
         first.button_draft()
+        self.book()
         self.assertFalse(first.rebate_accrued)
         self.assertEqual(self.accrued(agreement), 10.0, "only the second's 500 x 2 % is left")
         self.assertEqual(agreement.period_ids[0].accrued_volume, 500.0)
         first.action_post()
+        self.book()
         self.assertEqual(self.accrued(agreement), 52.0)
         self.env["rebate.accrual"]._sync_invoices(first | second)
         self.assertEqual(self.accrued(agreement), 52.0, "syncing again changes nothing")
@@ -101,6 +103,7 @@ class TestAccrual(RebateAccountingCase):
         agreement = self.approved_agreement(tier_ids=TIERS)
         invoice = self.invoice([(self.product, 80, 10.0)], date(2027, 1, 10))
         invoice.button_cancel()
+        self.book()
         self.assertEqual(invoice.state, "cancel")
         self.assertEqual(self.accrued(agreement), 0.0)
         self.assertEqual(agreement.period_ids[0].accrued_volume, 0.0)
@@ -305,22 +308,45 @@ class TestAccrual(RebateAccountingCase):
         report = self.env["rebate.accrual"]._recompute_periods(agreement.period_ids)
         self.assertFalse(any(row["difference"] for row in report))
 
-    def test_batch_mode_gives_the_same_ledger(self):
-        realtime = self.approved_agreement(tier_ids=TIERS)
-        self.invoice([(self.product, 80, 10.0)], date(2027, 1, 10))
-        second = self.invoice([(self.product, 50, 10.0)], date(2027, 1, 20))
-        second.button_draft()
-        expected = self.accrued(realtime)
-
-        self.company.rebate_accrual_mode = "batch"
-        other = self.env["res.partner"].create({"name": "Batch Co", "is_company": True})
-        batch = self.approved_agreement(tier_ids=TIERS, partner_id=other.id)
-        self.invoice([(self.product, 80, 10.0)], date(2027, 1, 10), partner=other)
-        late = self.invoice([(self.product, 50, 10.0)], date(2027, 1, 20), partner=other)
-        late.button_draft()
-        self.assertFalse(self.ledger(batch), "nothing until the job runs")
-        self.env["rebate.accrual"]._cron_process_pending()
-        self.assertEqual(self.accrued(batch), expected)
+    def test_every_mode_gives_the_same_ledger_and_journal_entries(self):
+        """background (the default), realtime and batch: per invoice, the same rebate in
+        the ledger and in the books (the daily batch never sees an invoice posted and reset
+        between two runs, the others record and reverse it)."""
+        self.assertEqual(self.company.rebate_accrual_mode, "background")
+        results = {}
+        for mode in ("background", "realtime", "batch"):
+            self.company.rebate_accrual_mode = mode
+            partner = self.env["res.partner"].create({"name": f"{mode} Co", "is_company": True})
+            agreement = self.approved_agreement(tier_ids=TIERS, partner_id=partner.id)
+            first = self.invoice([(self.product, 80, 10.0)], date(2027, 1, 10), partner=partner)
+            second = self.invoice([(self.product, 50, 10.0)], date(2027, 1, 20), partner=partner)
+            second.button_draft()
+            self.book()
+            if mode == "batch":
+                self.assertFalse(self.ledger(agreement), "nothing until the daily job runs")
+                self.env["rebate.accrual"]._cron_process_pending()
+            moves = self.accrual_moves(first) | self.accrual_moves(second)
+            self.assertTrue(all(move.state == "posted" for move in moves))
+            revenue = self.accounting["revenue"]
+            results[mode] = [
+                (
+                    sum(
+                        self.ledger(agreement)
+                        .filtered(lambda e, i=invoice: e.invoice_id == i)
+                        .mapped("amount")
+                    ),
+                    sum(
+                        self.accrual_moves(invoice)
+                        .line_ids.filtered(lambda line, r=revenue: line.account_id == r)
+                        .mapped("balance")
+                    ),
+                )
+                for invoice in (first, second)
+            ]
+            self.assertFalse(any(self.ledger(agreement).mapped("booking_pending")))
+        self.assertEqual(results["background"], [(16.0, 16.0), (0.0, 0.0)])
+        self.assertEqual(results["realtime"], results["background"])
+        self.assertEqual(results["batch"], results["background"])
         self.assertFalse(self.env["account.move"].search([("rebate_accrual_pending", "=", True)]))
 
     def test_cap_per_period_is_never_exceeded(self):
@@ -358,6 +384,104 @@ class TestAccrual(RebateAccountingCase):
         self.assertEqual(amounts, [6000.0, 12900.0, -10100.0])
         self.assertEqual(self.accrued(agreement), 8800.0)
         self.assert_accrual_move(self.accrual_moves(refund), -10100.0, agreement)
+
+
+@tagged("post_install", "-at_install", "customer_rebate")
+class TestAccrualBooking(RebateAccountingCase):
+    """The default 'background' mode: ledger rows as the invoice posts, the journal entry
+    booked by a job triggered at commit."""
+
+    def waiting(self):
+        return self.env["rebate.entry"].search([("booking_pending", "=", True)])
+
+    def test_ledger_at_once_journal_entry_by_the_job(self):
+        cron = self.env.ref("customer_rebate.ir_cron_rebate_book_accruals")
+        triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+        agreement = self.approved_agreement(tier_ids=TIERS)
+        first = self.invoice([(self.product, 80, 10.0)], date(2027, 1, 10), book=False)
+        second = self.invoice([(self.product, 50, 10.0)], date(2027, 1, 20), book=False)
+        self.assertEqual(self.accrued(agreement), 52.0, "the ledger is exact at once")
+        self.assertEqual(self.waiting(), self.ledger(agreement))
+        self.assertFalse(self.accrual_moves(first | second))
+        self.env.cr.flush()  # what a commit runs: the job is triggered, once
+        new_triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]) - triggers
+        self.assertEqual(len(new_triggers), 1)
+        self.book()
+        self.assertFalse(self.waiting())
+        self.assert_accrual_move(self.accrual_moves(first), 16.0, agreement)
+        self.assert_accrual_move(self.accrual_moves(second), 36.0, agreement)
+        both = self.accrual_moves(first) | self.accrual_moves(second)
+        self.assertEqual(self.ledger(agreement).move_id, both)
+        self.book()
+        self.assertEqual(self.accrual_moves(first) | self.accrual_moves(second), both, "once")
+
+    def test_realtime_mode_books_on_posting(self):
+        self.company.rebate_accrual_mode = "realtime"
+        agreement = self.approved_agreement(tier_ids=TIERS)
+        invoice = self.invoice([(self.product, 80, 10.0)], date(2027, 1, 10), book=False)
+        self.assertFalse(self.waiting())
+        self.assert_accrual_move(self.accrual_moves(invoice), 16.0, agreement)
+
+    def test_posted_and_reset_before_the_job_books_nothing(self):
+        agreement = self.approved_agreement(tier_ids=TIERS)
+        invoice = self.invoice([(self.product, 80, 10.0)], date(2027, 1, 10), book=False)
+        invoice.button_draft()
+        self.assertEqual(len(self.waiting()), 2)
+        self.book()
+        self.assertFalse(self.waiting())
+        self.assertFalse(self.accrual_moves(invoice), "the two rows cancel out")
+        self.assertEqual(self.accrued(agreement), 0.0)
+        invoice.action_post()
+        self.book()
+        self.assert_accrual_move(self.accrual_moves(invoice), 16.0, agreement)
+
+    def test_a_failed_booking_stays_waiting_and_holds_no_one_back(self):
+        agreement = self.approved_agreement(tier_ids=TIERS)
+        other = self.env["res.partner"].create({"name": "Other Co", "is_company": True})
+        self.approved_agreement(
+            tier_ids=TIERS, partner_id=other.id, accounting_treatment="selling_expense"
+        )
+        invoice = self.invoice([(self.product, 80, 10.0)], date(2027, 1, 10), book=False)
+        fine = self.invoice(
+            [(self.product, 80, 10.0)], date(2027, 1, 10), partner=other, book=False
+        )
+        self.accounting["revenue"].active = False
+        self.book()
+        self.assertEqual(self.waiting(), self.ledger(agreement))
+        self.assertIn("Not booked yet", self.ledger(agreement).note)
+        self.assertFalse(self.accrual_moves(invoice))
+        self.assertEqual(len(self.accrual_moves(fine)), 1, "the other invoice is booked")
+        self.accounting["revenue"].active = True
+        self.book()
+        self.assertFalse(self.waiting())
+        self.assertFalse(self.ledger(agreement).note)
+        self.assert_accrual_move(self.accrual_moves(invoice), 16.0, agreement)
+
+    def test_book_now_button_for_accountants(self):
+        agreement = self.approved_agreement(tier_ids=TIERS)
+        invoice = self.invoice([(self.product, 80, 10.0)], date(2027, 1, 10), book=False)
+        Entry = self.env["rebate.entry"]
+        with self.assertRaisesRegex(UserError, "Only rebate accountants"):
+            Entry.with_user(self.rep).action_book_now()
+        self.assertTrue(self.waiting())
+        action = Entry.with_user(self.accountant).action_book_now()
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertFalse(self.waiting())
+        self.assert_accrual_move(self.accrual_moves(invoice), 16.0, agreement)
+
+    def test_statements_and_settlements_book_waiting_rows_first(self):
+        agreement = self.approved_agreement(tier_ids=TIERS)
+        self.invoice([(self.product, 80, 10.0)], date(2027, 1, 10), book=False)
+        statement = self.env["rebate.statement"].generate_statements(
+            date(2027, 1, 1), date(2027, 1, 31)
+        )
+        self.assertFalse(self.waiting())
+        self.assertEqual((statement.closing_balance, statement.book_balance), (16.0, 16.0))
+        invoice = self.invoice([(self.product, 50, 10.0)], date(2027, 2, 10), book=False)
+        self.assertTrue(self.waiting())
+        self.env["rebate.accrual"]._book_pending_for(agreement)
+        self.assertFalse(self.waiting())
+        self.assert_accrual_move(self.accrual_moves(invoice), 36.0, agreement)
 
 
 @tagged("post_install", "-at_install", "customer_rebate")
@@ -410,6 +534,7 @@ class TestAccrualChineseChart(RebateAccountingCase):
             )
         )
         invoice.action_post()
+        self.book()
         move = self.accrual_moves(invoice)
         self.assertEqual(move.company_id, company)
         self.assertEqual(move.journal_id, accounting["journal"])
