@@ -152,8 +152,12 @@ class RebateAccrual(models.AbstractModel):
         try:
             with self.env.cr.savepoint():
                 return self._book_groups(groups)
-        except (UserError, ValidationError):
-            pass
+        except (UserError, ValidationError) as error:
+            _logger.info(
+                "Booking %d rebate accrual entries together failed (%s): one at a time now.",
+                len(groups),
+                error,
+            )
         moves = self.env["account.move"]
         for group, ref in groups:
             try:
@@ -205,6 +209,7 @@ class RebateAccrual(models.AbstractModel):
             {period_id for lines in contributions.values() for period_id, *_rest in lines}
         )
         states, agreement_totals = self._ledger_states(periods.agreement_id)
+        periods.agreement_id.tier_ids.mapped("threshold")  # one query for every agreement
 
         entry_vals = []
         for move, sign in events:

@@ -415,6 +415,37 @@ class TestAccrualBooking(RebateAccountingCase):
         self.book()
         self.assertEqual(self.accrual_moves(first) | self.accrual_moves(second), both, "once")
 
+    def test_posting_costs_a_bounded_number_of_queries(self):
+        """The engine's SQL does not grow with the invoice's lines or the agreements."""
+        self.company.rebate_accrual_mode = "batch"  # post now, accrue below
+        other = self.env["res.partner"].create({"name": "Small Co", "is_company": True})
+        self.approved_agreement(
+            tier_ids=TIERS, partner_id=other.id, rule_ids=[(0, 0, {"categ_id": self.category.id})]
+        )
+        small = self.invoice([(self.product, 1, 10.0)], date(2027, 1, 10), partner=other)
+        self.approved_agreement(tier_ids=TIERS, rule_ids=[(0, 0, {"categ_id": self.category.id})])
+        for _index in range(2):
+            self.approved_agreement(tier_ids=TIERS)
+        large = self.invoice(
+            [(self.product, 1, 10.0 + n) for n in range(6)]
+            + [(self.product_other, 1, 10.0 + n) for n in range(6)],
+            date(2027, 1, 11),
+        )
+        self.company.rebate_accrual_mode = "background"
+        counts = []
+        for invoice in (small, large):
+            self.env.invalidate_all()
+            queries = self.env.cr.sql_log_count
+            self.env["rebate.accrual"]._sync_invoices(invoice)
+            self.env.flush_all()
+            counts.append(self.env.cr.sql_log_count - queries)
+        self.assertEqual(len(self.ledger_rows(small)), 1)
+        self.assertEqual(len(self.ledger_rows(large)), 6 + 12 + 12)
+        self.assertLessEqual(counts[1], counts[0], f"queries, 1 line x 1 agreement: {counts}")
+
+    def ledger_rows(self, invoice):
+        return self.env["rebate.entry"].search([("invoice_id", "=", invoice.id)])
+
     def test_realtime_mode_books_on_posting(self):
         self.company.rebate_accrual_mode = "realtime"
         agreement = self.approved_agreement(tier_ids=TIERS)

@@ -43,6 +43,20 @@ class TestSettlement(RebateAccountingCase):
             2,
         )
 
+    def test_posting_books_waiting_accruals_first(self):
+        agreement = self.approved_agreement(tier_ids=TIERS)
+        self.invoice([(self.product, 80, 10.0)], date(2027, 1, 10), book=False)
+        self.invoice([(self.product, 50, 10.0)], date(2027, 2, 10), book=False)
+        waiting = self.env["rebate.entry"].search([("booking_pending", "=", True)])
+        self.assertEqual(len(waiting), 2, "the job has not run yet")
+        settlement = self.settle(agreement)
+        with freeze_time("2027-04-06"):
+            settlement.with_user(self.accountant).action_confirm()
+            settlement.with_user(self.accountant).action_post()
+        self.assertFalse(waiting.filtered("booking_pending"))
+        self.assertEqual(len(waiting.move_id), 2)
+        self.assertEqual(self.liability_balance(), 0.0, "accrued, then cleared by the payout")
+
     def test_credit_note_clears_the_liability_and_runs_once(self):
         agreement = self.earned_agreement()
         settlement = self.settle(agreement)
