@@ -140,7 +140,7 @@ class RebateAccrual(models.AbstractModel):
         """Book ledger rows waiting for the booking job, one journal entry per invoice: the
         net change of the invoice's rows since they were last booked (posted and reset
         before the job ran, they cancel out and nothing is booked). A group that cannot be
-        booked (say, an account made deprecated) stays pending, with the reason in its note,
+        booked (say, an account was archived) stays pending, with the reason in its note,
         and does not hold the others back."""
         entries = entries.sudo().filtered("booking_pending")
         if not entries:
@@ -175,12 +175,23 @@ class RebateAccrual(models.AbstractModel):
     def _book_pending_for(self, agreements=None, partners=None):
         """Book now the rows of these agreements (or customers) still waiting for the
         background booking job, before reading what the books hold."""
+        Entry = self.env["rebate.entry"].sudo()
         domain = [("booking_pending", "=", True)]
         if agreements is not None:
             domain.append(("agreement_id", "in", agreements.ids))
         if partners is not None:
             domain.append(("partner_id", "in", partners.ids))
-        return self._book_pending(self.env["rebate.entry"].sudo().search(domain))
+        waiting = Entry.search(domain)
+        if not waiting:
+            return self.env["account.move"]
+        # Every waiting row of those invoices, other agreements' included: still one
+        # journal entry per invoice.
+        return self._book_pending(
+            Entry.search(
+                [("booking_pending", "=", True), ("invoice_id", "in", waiting.invoice_id.ids)]
+            )
+            | waiting
+        )
 
     @api.model
     def _request_booking(self):

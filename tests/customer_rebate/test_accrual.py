@@ -488,6 +488,28 @@ class TestAccrualBooking(RebateAccountingCase):
         self.assertFalse(self.ledger(agreement).note)
         self.assert_accrual_move(self.accrual_moves(invoice), 16.0, agreement)
 
+    def test_booking_one_agreement_first_keeps_one_entry_per_invoice(self):
+        beverages = self.approved_agreement(
+            calculation_method="flat",
+            tier_ids=[(0, 0, {"threshold": 0.0, "rate": 2.0})],
+            rule_ids=[(0, 0, {"categ_id": self.category.id})],
+        )
+        snacks = self.approved_agreement(
+            calculation_method="flat",
+            tier_ids=[(0, 0, {"threshold": 0.0, "rate": 10.0})],
+            rule_ids=[(0, 0, {"product_id": self.product_other.id})],
+        )
+        invoice = self.invoice(
+            [(self.product, 10, 100.0), (self.product_other, 10, 10.0)],
+            date(2027, 5, 5),
+            book=False,
+        )
+        self.env["rebate.accrual"]._book_pending_for(beverages)
+        self.assertFalse(self.waiting())
+        (move,) = self.accrual_moves(invoice)
+        self.assertEqual((self.ledger(beverages) | self.ledger(snacks)).move_id, move)
+        self.assert_accrual_move(move, 30.0)
+
     def test_book_now_button_for_accountants(self):
         agreement = self.approved_agreement(tier_ids=TIERS)
         invoice = self.invoice([(self.product, 80, 10.0)], date(2027, 1, 10), book=False)
