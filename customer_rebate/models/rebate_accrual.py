@@ -205,6 +205,26 @@ class RebateAccrual(models.AbstractModel):
         if cron:
             self.env.cr.precommit.add(cron.sudo()._trigger)
 
+    @api.model
+    def _lock_agreements(self, agreements):
+        """Serialize the transactions that change the ledger of the same agreements.
+
+        Each change is computed from what the ledger already holds (a retroactive catch-up,
+        a cap, a settlement's true-up). Two invoices of one customer posted at the same
+        time would each read the ledger without the other's rows and miss the catch-up.
+        Touching the agreement rows (in id order, against deadlocks) makes the second
+        transaction wait for the first; as Odoo runs in REPEATABLE READ, it then fails with
+        a serialization error and Odoo runs the request again, on the committed ledger."""
+        if not agreements:
+            return
+        self.env.cr.execute(
+            SQL(
+                "UPDATE rebate_agreement SET write_date = write_date WHERE id IN ("
+                "SELECT id FROM rebate_agreement WHERE id IN %s ORDER BY id FOR NO KEY UPDATE)",
+                tuple(agreements.ids),
+            )
+        )
+
     # ------------------------------------------------------------------ events
 
     def _apply_events(self, events, book=None):
@@ -219,6 +239,7 @@ class RebateAccrual(models.AbstractModel):
         periods = self.env["rebate.agreement.period"].browse(
             {period_id for lines in contributions.values() for period_id, *_rest in lines}
         )
+        self._lock_agreements(periods.agreement_id)
         states, agreement_totals = self._ledger_states(periods.agreement_id)
         periods.agreement_id.tier_ids.mapped("threshold")  # one query for every agreement
 
@@ -596,6 +617,8 @@ class RebateAccrual(models.AbstractModel):
         """Compare what the ledger holds for each period with what the posted invoices earn.
         Returns one dict per period; with post=True, books the differences as true-ups."""
         periods = periods.sudo().sorted(lambda period: (period.agreement_id.id, period.date_from))
+        if post:
+            self._lock_agreements(periods.agreement_id)
         truth = self._period_sales_from_invoices(periods)
         states, totals = self._ledger_states(periods.agreement_id)
         report = []
@@ -665,6 +688,7 @@ class RebateAccrual(models.AbstractModel):
         if not periods:
             return
         date = date or fields.Date.context_today(self)
+        self._lock_agreements(periods.agreement_id)
         states, totals = self._ledger_states(periods.agreement_id)
         entry_vals = []
         for period in periods:

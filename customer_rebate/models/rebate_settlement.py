@@ -238,6 +238,7 @@ class RebateSettlement(models.Model):
         # Accruals still waiting for the background booking job are booked first, so that
         # the settlement clears a liability the books already hold.
         accrual._book_pending_for(self.agreement_id)
+        accrual._lock_agreements(self.agreement_id)
         self._compute_amounts()
         agreement = self.agreement_id
         today = fields.Date.context_today(self)
