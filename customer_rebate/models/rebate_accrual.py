@@ -3,8 +3,9 @@ import logging
 from collections import defaultdict
 from datetime import timedelta
 
+import psycopg2
+
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, float_is_zero
 
 _logger = logging.getLogger(__name__)
@@ -139,12 +140,18 @@ class RebateAccrual(models.AbstractModel):
     def _book_pending(self, entries):
         """Book ledger rows waiting for the booking job, one journal entry per invoice: the
         net change of the invoice's rows since they were last booked (posted and reset
-        before the job ran, they cancel out and nothing is booked). A group that cannot be
-        booked (say, an account was archived) stays pending, with the reason in its note,
-        and does not hold the others back."""
+        before the job ran, they cancel out and nothing is booked). The other waiting rows
+        of the same invoices come along, so an invoice is never split. A group that cannot
+        be booked (say, an account was archived) stays waiting, with the reason in its
+        note, and does not hold the others back; only concurrency errors propagate, for
+        the transaction to be run again."""
+        Entry = self.env["rebate.entry"].sudo()
         entries = entries.sudo().filtered("booking_pending")
         if not entries:
             return self.env["account.move"]
+        entries |= Entry.search(
+            [("booking_pending", "=", True), ("invoice_id", "in", entries.invoice_id.ids)]
+        )
         groups = [
             (group, self.env._("Rebate accrual: %s", invoice.name))
             for invoice, group in entries.grouped("invoice_id").items()
@@ -152,7 +159,9 @@ class RebateAccrual(models.AbstractModel):
         try:
             with self.env.cr.savepoint():
                 return self._book_groups(groups)
-        except (UserError, ValidationError) as error:
+        except psycopg2.OperationalError:
+            raise  # serialization failures, deadlocks, lost connections
+        except Exception as error:  # pylint: disable=broad-exception-caught
             _logger.info(
                 "Booking %d rebate accrual entries together failed (%s): one at a time now.",
                 len(groups),
@@ -163,8 +172,10 @@ class RebateAccrual(models.AbstractModel):
             try:
                 with self.env.cr.savepoint():
                     moves |= self._book_groups([(group, ref)])
-            except (UserError, ValidationError) as error:
-                message = str(error.args[0] if error.args else error)
+            except psycopg2.OperationalError:
+                raise
+            except Exception as error:  # pylint: disable=broad-exception-caught
+                message = str(error.args[0] if error.args else error) or repr(error)
                 _logger.warning("Rebate accrual booking failed for %s: %s", ref, message)
                 group.with_context(rebate_ledger_write=True).write(
                     {"note": self.env._("Not booked yet: %s", message)[:250]}
@@ -175,23 +186,12 @@ class RebateAccrual(models.AbstractModel):
     def _book_pending_for(self, agreements=None, partners=None):
         """Book now the rows of these agreements (or customers) still waiting for the
         background booking job, before reading what the books hold."""
-        Entry = self.env["rebate.entry"].sudo()
         domain = [("booking_pending", "=", True)]
         if agreements is not None:
             domain.append(("agreement_id", "in", agreements.ids))
         if partners is not None:
             domain.append(("partner_id", "in", partners.ids))
-        waiting = Entry.search(domain)
-        if not waiting:
-            return self.env["account.move"]
-        # Every waiting row of those invoices, other agreements' included: still one
-        # journal entry per invoice.
-        return self._book_pending(
-            Entry.search(
-                [("booking_pending", "=", True), ("invoice_id", "in", waiting.invoice_id.ids)]
-            )
-            | waiting
-        )
+        return self._book_pending(self.env["rebate.entry"].sudo().search(domain))
 
     @api.model
     def _request_booking(self):
@@ -747,8 +747,8 @@ class RebateAccrual(models.AbstractModel):
         one at a time."""
         prepared = []
         for entries, ref in groups:
-            vals, note = self._booking_move_vals(entries.sudo(), ref)
-            prepared.append((entries.sudo(), vals, note))
+            vals, note, booked_rows = self._booking_move_vals(entries.sudo(), ref)
+            prepared.append((entries.sudo(), vals, note, booked_rows))
         moves_by_group = {}
         for company, items in self._group_by_company(prepared).items():
             # A machine-made entry: no creation message or field tracking in its chatter.
@@ -763,36 +763,37 @@ class RebateAccrual(models.AbstractModel):
             for (index, _vals), move in zip(items, moves, strict=True):
                 moves_by_group[index] = move
         booked = self.env["account.move"]
-        for index, (entries, _vals, note) in enumerate(prepared):
+        for index, (entries, _vals, note, booked_rows) in enumerate(prepared):
             move = moves_by_group.get(index, self.env["account.move"])
             booked |= move
             ledger = entries.with_context(rebate_ledger_write=True)
             pending = ledger.filtered("booking_pending")
             if pending:
                 # Booked, or nothing to book: no longer waiting (and no failure note).
-                pending.write({"booking_pending": False, "note": note or False})
-            values = {"move_id": move.id} if move else {}
+                pending.write({"booking_pending": False, "note": False})
+            if move:
+                booked_rows.with_context(rebate_ledger_write=True).write({"move_id": move.id})
             if note:
-                values["note"] = note
-            if values:
-                ledger.filtered(lambda entry: entry.amount_company or entry.amount).write(values)
+                for entry in booked_rows.with_context(rebate_ledger_write=True):
+                    entry.note = f"{entry.note} {note}" if entry.note else note
         return booked
 
     @api.model
     def _group_by_company(self, prepared):
         """{company: [(index in prepared, move values)]} for the groups that book something."""
         result = defaultdict(list)
-        for index, (entries, vals, _note) in enumerate(prepared):
+        for index, (entries, vals, _note, _booked_rows) in enumerate(prepared):
             if vals:
                 result[entries.company_id].append((index, vals))
         return result
 
     def _booking_move_vals(self, entries, ref):
-        """(values of the journal entry booking the rows, note) — no values when the rows
-        book nothing (zero amounts, or rows that cancel out)."""
+        """(values of the journal entry booking the rows, note, the rows it books) — no
+        values when the rows book nothing (zero amounts, or rows that cancel out)."""
+        nothing = (None, "", entries.browse())
         entries = entries.filtered(lambda entry: entry.amount_company or entry.amount)
         if not entries:
-            return None, ""
+            return nothing
         company = entries.company_id
         company.ensure_one()
         accounting = company._rebate_accounting()
@@ -809,6 +810,7 @@ class RebateAccrual(models.AbstractModel):
             )
             date = booked
         groups = defaultdict(lambda: [0.0, 0.0])
+        rows = defaultdict(entries.browse)
         for entry in entries:
             agreement = entry.agreement_id
             account = (
@@ -820,10 +822,14 @@ class RebateAccrual(models.AbstractModel):
             key = (agreement, account, json.dumps(distribution, sort_keys=True))
             groups[key][0] += entry.amount_company
             groups[key][1] += entry.amount
+            rows[key] |= entry
         line_vals = []
-        for (agreement, account, distribution), (balance, amount) in groups.items():
+        booked_rows = entries.browse()
+        for key, (balance, amount) in groups.items():
+            agreement, account, distribution = key
             if company.currency_id.is_zero(balance):
                 continue
+            booked_rows |= rows[key]
             common = {
                 "partner_id": agreement.partner_id.id,
                 "currency_id": agreement.currency_id.id,
@@ -847,7 +853,7 @@ class RebateAccrual(models.AbstractModel):
                 },
             ]
         if not line_vals:
-            return None, ""
+            return nothing
         vals = {
             "move_type": "entry",
             "journal_id": journal.id,
@@ -857,4 +863,4 @@ class RebateAccrual(models.AbstractModel):
             "rebate_source_invoice_id": entries.invoice_id[:1].id,
             "line_ids": [fields.Command.create(line) for line in line_vals],
         }
-        return vals, note
+        return vals, note, booked_rows

@@ -272,6 +272,7 @@ class RebateEntry(models.Model):
     def _post_adjustments(self):
         """Book manual adjustments: one balanced journal entry each."""
         accrual = self.env["rebate.accrual"]
+        accrual._lock_agreements(self.agreement_id)
         for entry in self.sudo():
             if entry.period_id.agreement_id != entry.agreement_id:
                 raise ValidationError(

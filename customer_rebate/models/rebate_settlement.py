@@ -238,6 +238,25 @@ class RebateSettlement(models.Model):
         # Accruals still waiting for the background booking job are booked first, so that
         # the settlement clears a liability the books already hold.
         accrual._book_pending_for(self.agreement_id)
+        waiting = (
+            self.env["rebate.entry"]
+            .sudo()
+            .search(
+                [("agreement_id", "=", self.agreement_id.id), ("booking_pending", "=", True)],
+                limit=1,
+            )
+        )
+        if waiting:
+            raise UserError(
+                self.env._(
+                    "Settlement %(name)s cannot be posted: accruals of %(agreement)s could not "
+                    "be booked in the journal (%(reason)s). Fix that first; the rows are in "
+                    "the rebate ledger under 'Not Booked Yet'.",
+                    name=self.name,
+                    agreement=self.agreement_id.name,
+                    reason=waiting.note or "",
+                )
+            )
         accrual._lock_agreements(self.agreement_id)
         self._compute_amounts()
         agreement = self.agreement_id
@@ -416,6 +435,7 @@ class RebateSettlement(models.Model):
                 )
             )
         today = fields.Date.context_today(self)
+        self.env["rebate.accrual"]._lock_agreements(self.agreement_id)
         if self.payment_id:
             self.payment_id.action_draft()
             self.payment_id.action_cancel()

@@ -140,7 +140,7 @@ class TestAccrualConcurrency(TransactionCase):
                             after()
 
                     if before:
-                        before()
+                        before(cr)
                     retrying(post, env)
                     outcome[name] = len(attempts)
             except Exception as error:  # reported by the test below
@@ -154,16 +154,23 @@ class TestAccrualConcurrency(TransactionCase):
             first, second = made["invoices"]
             outcome = {}
             first_posted = threading.Event()
+            second_started = threading.Event()
 
             def hold_open():
+                # The second transaction has begun (it reads the database as of now, without
+                # the first's rows) before the first commits.
                 first_posted.set()
-                time.sleep(1.0)  # the second posting starts and waits meanwhile
+                second_started.wait(30)
+                time.sleep(0.3)  # most likely it is waiting on the first by now
+
+            def start_second(cr):
+                first_posted.wait(30)
+                cr.execute("SELECT 1")
+                second_started.set()
 
             threads = [
                 self.post_in_thread(first, outcome, "first", after=hold_open),
-                self.post_in_thread(
-                    second, outcome, "second", before=lambda: first_posted.wait(30)
-                ),
+                self.post_in_thread(second, outcome, "second", before=start_second),
             ]
             for thread in threads:
                 thread.start()

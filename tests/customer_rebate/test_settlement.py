@@ -57,6 +57,22 @@ class TestSettlement(RebateAccountingCase):
         self.assertEqual(len(waiting.move_id), 2)
         self.assertEqual(self.liability_balance(), 0.0, "accrued, then cleared by the payout")
 
+    def test_no_posting_while_accruals_cannot_be_booked(self):
+        agreement = self.approved_agreement(tier_ids=TIERS)
+        self.invoice([(self.product, 80, 10.0)], date(2027, 1, 10), book=False)
+        settlement = self.settle(agreement)
+        self.accounting["revenue"].active = False
+        with freeze_time("2027-04-06"):
+            settlement.with_user(self.accountant).action_confirm()
+            with self.assertRaisesRegex(UserError, "could not be booked"):
+                settlement.with_user(self.accountant).action_post()
+        self.assertNotEqual(settlement.state, "posted")
+        self.accounting["revenue"].active = True
+        with freeze_time("2027-04-06"):
+            settlement.with_user(self.accountant).action_post()
+        self.assertEqual(settlement.state, "posted")
+        self.assertEqual(self.liability_balance(), 0.0)
+
     def test_credit_note_clears_the_liability_and_runs_once(self):
         agreement = self.earned_agreement()
         settlement = self.settle(agreement)
