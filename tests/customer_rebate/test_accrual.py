@@ -512,6 +512,19 @@ class TestAccrualBooking(RebateAccountingCase):
         self.assertEqual((self.ledger(beverages) | self.ledger(snacks)).move_id, move)
         self.assert_accrual_move(move, 30.0)
 
+    def test_period_locked_between_posting_and_booking(self):
+        agreement = self.approved_agreement(
+            calculation_method="flat", tier_ids=[(0, 0, {"threshold": 0.0, "rate": 5.0})]
+        )
+        invoice = self.invoice([(self.product, 10, 10.0)], date(2027, 1, 15), book=False)
+        self.company.fiscalyear_lock_date = date(2027, 1, 31)
+        self.book()
+        move = self.accrual_moves(invoice)
+        self.assertEqual(move.date, date(2027, 2, 1), "the first open date")
+        self.assertIn("locked", move.narration)
+        self.assertIn("locked", self.ledger(agreement).note)
+        self.assert_accrual_move(move, 5.0, agreement)
+
     def test_book_now_button_for_accountants(self):
         agreement = self.approved_agreement(tier_ids=TIERS)
         invoice = self.invoice([(self.product, 80, 10.0)], date(2027, 1, 10), book=False)
