@@ -100,7 +100,6 @@ class RebateAccrual(models.AbstractModel):
     def _cron_book_pending(self, batch_size=200):
         """Background mode: book the ledger rows recorded when invoices posted, one journal
         entry per invoice. Triggered when such rows are committed; hourly as a safety net."""
-        Entry = self.env["rebate.entry"].sudo()
         in_cron = bool(self.env.context.get("ir_cron_progress_id"))
         after = 0
         while True:
@@ -119,10 +118,7 @@ class RebateAccrual(models.AbstractModel):
             if not invoice_ids:
                 break
             after = invoice_ids[-1]
-            entries = Entry.search(
-                [("invoice_id", "in", invoice_ids), ("booking_pending", "=", True)]
-            )
-            self._book_pending(entries)
+            self._book_pending_invoices(invoice_ids)
             if in_cron:
                 self.env.cr.execute(
                     SQL(
@@ -138,24 +134,31 @@ class RebateAccrual(models.AbstractModel):
 
     @api.model
     def _book_pending(self, entries):
-        """Book ledger rows waiting for the booking job, one journal entry per invoice: the
-        net change of the invoice's rows since they were last booked (posted and reset
-        before the job ran, they cancel out and nothing is booked). The other waiting rows
-        of the same invoices come along, so an invoice is never split. A group that cannot
-        be booked (say, an account was archived) stays waiting, with the reason in its
-        note, and does not hold the others back; only concurrency errors propagate, for
-        the transaction to be run again."""
-        Entry = self.env["rebate.entry"].sudo()
-        entries = entries.sudo().filtered("booking_pending")
+        """Book the invoices of these ledger rows that wait for the booking job (see
+        _book_pending_invoices)."""
+        return self._book_pending_invoices(
+            entries.sudo().filtered("booking_pending").invoice_id.ids
+        )
+
+    @api.model
+    def _book_pending_invoices(self, invoice_ids):
+        """Book the rows of these invoices waiting for the booking job, one journal entry per
+        invoice: the net change of the invoice's rows since they were last booked (posted
+        and reset before the job ran, they cancel out and nothing is booked). Every waiting
+        row of an invoice is taken, so an invoice is never split. A group that cannot be
+        booked (say, an account was archived) stays waiting, with the reason in its note,
+        and does not hold the others back; only concurrency errors propagate, for the
+        transaction to be run again."""
+        if not invoice_ids:
+            return self.env["account.move"]
+        entries = (
+            self.env["rebate.entry"]
+            .sudo()
+            .search([("booking_pending", "=", True), ("invoice_id", "in", list(invoice_ids))])
+        )
         if not entries:
             return self.env["account.move"]
-        entries |= Entry.search(
-            [("booking_pending", "=", True), ("invoice_id", "in", entries.invoice_id.ids)]
-        )
-        groups = [
-            (group, self.env._("Rebate accrual: %s", invoice.name))
-            for invoice, group in entries.grouped("invoice_id").items()
-        ]
+        groups = self._invoice_groups(entries)
         try:
             with self.env.cr.savepoint():
                 return self._book_groups(groups)
@@ -185,13 +188,24 @@ class RebateAccrual(models.AbstractModel):
     @api.model
     def _book_pending_for(self, agreements=None, partners=None):
         """Book now the rows of these agreements (or customers) still waiting for the
-        background booking job, before reading what the books hold."""
+        background booking job, before reading what the books hold. Returns the rows that
+        could not be booked."""
         domain = [("booking_pending", "=", True)]
         if agreements is not None:
             domain.append(("agreement_id", "in", agreements.ids))
         if partners is not None:
             domain.append(("partner_id", "in", partners.ids))
-        return self._book_pending(self.env["rebate.entry"].sudo().search(domain))
+        waiting = self.env["rebate.entry"].sudo().search(domain)
+        self._book_pending(waiting)
+        return waiting.filtered("booking_pending")
+
+    @api.model
+    def _invoice_groups(self, entries):
+        """[(rows, journal entry reference)], one group per invoice."""
+        return [
+            (group, self.env._("Rebate accrual: %s", invoice.name))
+            for invoice, group in entries.grouped("invoice_id").items()
+        ]
 
     @api.model
     def _request_booking(self):
@@ -281,12 +295,7 @@ class RebateAccrual(models.AbstractModel):
             ]
         )
         if to_book:
-            self._book_groups(
-                [
-                    (group, self.env._("Rebate accrual: %s", invoice.name))
-                    for invoice, group in to_book.grouped("invoice_id").items()
-                ]
-            )
+            self._book_groups(self._invoice_groups(to_book))
         held = accrue_moves.filtered(lambda move: contributions.get(move.id))
         self._set_flags(held, True)
         self._set_flags(accrue_moves - held, False)

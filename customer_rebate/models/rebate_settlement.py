@@ -237,15 +237,7 @@ class RebateSettlement(models.Model):
         accrual = self.env["rebate.accrual"]
         # Accruals still waiting for the background booking job are booked first, so that
         # the settlement clears a liability the books already hold.
-        accrual._book_pending_for(self.agreement_id)
-        waiting = (
-            self.env["rebate.entry"]
-            .sudo()
-            .search(
-                [("agreement_id", "=", self.agreement_id.id), ("booking_pending", "=", True)],
-                limit=1,
-            )
-        )
+        waiting = accrual._book_pending_for(self.agreement_id)[:1]
         if waiting:
             raise UserError(
                 self.env._(

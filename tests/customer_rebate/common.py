@@ -132,6 +132,32 @@ class RebateAccountingCase(RebateCase):
                 self.book()
         return move
 
+    def scoped_agreements(self, snacks_treatment="revenue_reduction"):
+        """Two flat agreements of the customer: 2 % on the beverages category, 10 % on the
+        rice crackers."""
+        beverages = self.approved_agreement(
+            calculation_method="flat",
+            tier_ids=[(0, 0, {"threshold": 0.0, "rate": 2.0})],
+            rule_ids=[(0, 0, {"categ_id": self.category.id})],
+        )
+        snacks = self.approved_agreement(
+            calculation_method="flat",
+            accounting_treatment=snacks_treatment,
+            tier_ids=[(0, 0, {"threshold": 0.0, "rate": 10.0})],
+            rule_ids=[(0, 0, {"product_id": self.product_other.id})],
+        )
+        return beverages, snacks
+
+    def assert_booked_on_first_open_date(self, invoice, agreement, amount):
+        """The January accrual of a period locked to 31 January went to 1 February."""
+        entry = self.ledger(agreement)
+        self.assertEqual(entry.period_id, agreement.period_ids[0], "still the January period")
+        move = self.accrual_moves(invoice)
+        self.assertEqual(move.date, date(2027, 2, 1), "the first open date")
+        self.assertIn("locked", move.narration)
+        self.assertIn("locked", entry.note)
+        self.assert_accrual_move(move, amount, agreement)
+
     def book(self):
         """Run the background job that books the accrual journal entries."""
         self.env["rebate.accrual"]._cron_book_pending()

@@ -147,26 +147,10 @@ class TestAccrual(RebateAccountingCase):
         self.company.fiscalyear_lock_date = date(2027, 1, 31)
         invoice = self.invoice([(self.product, 10, 10.0)], date(2027, 1, 15), date=date(2027, 2, 1))
         self.assertEqual(invoice.invoice_date, date(2027, 1, 15))
-        entry = self.ledger(agreement)
-        self.assertEqual(entry.period_id, agreement.period_ids[0], "still the January period")
-        move = self.accrual_moves(invoice)
-        self.assertEqual(move.date, date(2027, 2, 1))
-        self.assertIn("locked", move.narration)
-        self.assertIn("locked", entry.note)
-        self.assert_accrual_move(move, 5.0, agreement)
+        self.assert_booked_on_first_open_date(invoice, agreement, 5.0)
 
     def test_two_agreements_with_different_scopes(self):
-        beverages = self.approved_agreement(
-            calculation_method="flat",
-            tier_ids=[(0, 0, {"threshold": 0.0, "rate": 2.0})],
-            rule_ids=[(0, 0, {"categ_id": self.category.id})],
-        )
-        snacks = self.approved_agreement(
-            calculation_method="flat",
-            accounting_treatment="selling_expense",
-            tier_ids=[(0, 0, {"threshold": 0.0, "rate": 10.0})],
-            rule_ids=[(0, 0, {"product_id": self.product_other.id})],
-        )
+        beverages, snacks = self.scoped_agreements(snacks_treatment="selling_expense")
         invoice = self.invoice(
             [(self.product, 10, 100.0), (self.product_other, 10, 10.0)], date(2027, 5, 5)
         )
@@ -491,16 +475,7 @@ class TestAccrualBooking(RebateAccountingCase):
         self.assert_accrual_move(self.accrual_moves(invoice), 16.0, agreement)
 
     def test_booking_one_agreement_first_keeps_one_entry_per_invoice(self):
-        beverages = self.approved_agreement(
-            calculation_method="flat",
-            tier_ids=[(0, 0, {"threshold": 0.0, "rate": 2.0})],
-            rule_ids=[(0, 0, {"categ_id": self.category.id})],
-        )
-        snacks = self.approved_agreement(
-            calculation_method="flat",
-            tier_ids=[(0, 0, {"threshold": 0.0, "rate": 10.0})],
-            rule_ids=[(0, 0, {"product_id": self.product_other.id})],
-        )
+        beverages, snacks = self.scoped_agreements()
         invoice = self.invoice(
             [(self.product, 10, 100.0), (self.product_other, 10, 10.0)],
             date(2027, 5, 5),
@@ -519,11 +494,7 @@ class TestAccrualBooking(RebateAccountingCase):
         invoice = self.invoice([(self.product, 10, 10.0)], date(2027, 1, 15), book=False)
         self.company.fiscalyear_lock_date = date(2027, 1, 31)
         self.book()
-        move = self.accrual_moves(invoice)
-        self.assertEqual(move.date, date(2027, 2, 1), "the first open date")
-        self.assertIn("locked", move.narration)
-        self.assertIn("locked", self.ledger(agreement).note)
-        self.assert_accrual_move(move, 5.0, agreement)
+        self.assert_booked_on_first_open_date(invoice, agreement, 5.0)
 
     def test_book_now_button_for_accountants(self):
         agreement = self.approved_agreement(tier_ids=TIERS)
