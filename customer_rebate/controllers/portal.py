@@ -83,6 +83,16 @@ class RebatePortal(CustomerPortal):
         )
         return request.render("customer_rebate.portal_rebate_agreement", values)
 
+    def _rebate_statement_messages(self):
+        """The notices the statement page shows after an answer, by code: the page never
+        shows text taken from its URL."""
+        return {
+            "confirmed": request.env._("Thank you: the statement is confirmed."),
+            "disputed": request.env._(
+                "Thank you: we have received your dispute and will come back to you."
+            ),
+        }
+
     @http.route(
         "/my/rebates/statements/<int:statement_id>", type="http", auth="public", website=True
     )
@@ -102,40 +112,79 @@ class RebatePortal(CustomerPortal):
                 report_ref="customer_rebate.action_report_rebate_statement",
                 download=download,
             )
+        message = kwargs.pop("message", None)
+        notice = (
+            self._rebate_statement_messages().get(message) if isinstance(message, str) else None
+        )
+        return self._rebate_statement_page(statement, access_token, notice=notice, **kwargs)
+
+    def _rebate_statement_page(self, statement, access_token, notice=None, error=None, **kwargs):
+        """Render the statement page; `notice` and `error` are texts made by the server."""
         values = {
             "page_name": "rebate_statement",
             "statement": statement,
-            "message": kwargs.get("message"),
+            "notice": notice,
+            "error": error,
+            # The answer forms only for a user of the customer company, as the rules see it.
+            "can_answer": not request.env.user._is_public()
+            and statement.with_user(request.env.user)._portal_can_answer(),
         }
         values = self._get_page_view_values(
             statement, access_token, values, "my_rebate_statements_history", False, **kwargs
         )
         return request.render("customer_rebate.portal_rebate_statement", values)
 
+    def _rebate_statement_to_answer(self, statement_id, access_token):
+        """The statement as the logged-in user, who answers it (the access check returns a
+        superuser record): record rules apply, and the chatter names who answered."""
+        statement = self._document_check_access("rebate.statement", statement_id, access_token)
+        statement = statement.with_user(request.env.user)
+        statement.check_access("read")
+        return statement
+
     @http.route(
-        "/my/rebates/statements/<int:statement_id>/answer",
+        "/my/rebates/statements/<int:statement_id>/accept",
+        type="jsonrpc",
+        auth="user",
+        website=True,
+    )
+    def portal_rebate_statement_accept(
+        self, statement_id, access_token=None, name=None, signature=None
+    ):
+        """Confirm and sign the statement (the portal's signature form)."""
+        access_token = access_token or request.httprequest.args.get("access_token")
+        try:
+            statement = self._rebate_statement_to_answer(statement_id, access_token)
+        except (AccessError, MissingError):
+            return {"error": request.env._("You cannot answer this statement.")}
+        try:
+            # All or nothing: a refusal leaves no partial answer behind.
+            with request.env.cr.savepoint():
+                statement._portal_confirm(name, signature)
+        except (UserError, AccessError) as error:
+            return {"error": error.args[0]}
+        return {
+            "force_refresh": True,
+            "redirect_url": statement.sudo().get_portal_url(query_string="&message=confirmed"),
+        }
+
+    @http.route(
+        "/my/rebates/statements/<int:statement_id>/dispute",
         type="http",
         auth="user",
         methods=["POST"],
         website=True,
     )
-    def portal_rebate_statement_answer(
-        self, statement_id, access_token=None, answer=None, comment=None, **kwargs
+    def portal_rebate_statement_dispute(
+        self, statement_id, access_token=None, comment=None, **kwargs
     ):
         try:
-            statement = self._document_check_access("rebate.statement", statement_id, access_token)
+            statement = self._rebate_statement_to_answer(statement_id, access_token)
         except (AccessError, MissingError):
             return request.redirect("/my")
-        # Answer as the logged-in user (the access check returns a superuser record), so
-        # the record rules apply and the chatter names who answered.
-        statement = statement.with_user(request.env.user)
         try:
-            if answer == "confirm":
-                statement.action_confirm()
-            elif answer == "dispute":
-                statement.action_dispute(comment=comment)
+            with request.env.cr.savepoint():
+                statement._portal_dispute(comment)
         except (UserError, AccessError) as error:
-            return self.portal_rebate_statement(
-                statement_id, access_token=access_token, message=error.args[0]
-            )
-        return request.redirect(statement.get_portal_url())
+            return self._rebate_statement_page(statement.sudo(), access_token, error=error.args[0])
+        return request.redirect(statement.sudo().get_portal_url(query_string="&message=disputed"))

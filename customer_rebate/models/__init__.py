@@ -1,6 +1,7 @@
 from . import (
     account_move,
     account_move_line,
+    guarded_mixin,
     rebate_accrual,
     rebate_agreement,
     rebate_agreement_approval,

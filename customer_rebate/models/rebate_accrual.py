@@ -8,6 +8,8 @@ import psycopg2
 from odoo import api, fields, models
 from odoo.tools import SQL, float_is_zero
 
+from ..tools import guard
+
 _logger = logging.getLogger(__name__)
 
 # Entry types that make up what the ledger has accrued for a period (not settlements or
@@ -180,9 +182,7 @@ class RebateAccrual(models.AbstractModel):
             except Exception as error:  # pylint: disable=broad-exception-caught
                 message = str(error.args[0] if error.args else error) or repr(error)
                 _logger.warning("Rebate accrual booking failed for %s: %s", ref, message)
-                group.with_context(rebate_ledger_write=True).write(
-                    {"note": self.env._("Not booked yet: %s", message)[:250]}
-                )
+                group._update_rows({"note": self.env._("Not booked yet: %s", message)[:250]})
         return moves
 
     @api.model
@@ -284,7 +284,7 @@ class RebateAccrual(models.AbstractModel):
             vals["booking_pending"] = bool(
                 vals["invoice_id"] in deferred and (vals["amount"] or vals["amount_company"])
             )
-        entries = self.env["rebate.entry"].sudo()._create_engine_rows(entry_vals)
+        entries = self.env["rebate.entry"]._insert_rows(entry_vals)
         if any(vals["booking_pending"] for vals in entry_vals):
             self._request_booking()
         to_book = entries.browse(
@@ -671,12 +671,7 @@ class RebateAccrual(models.AbstractModel):
                 }
             )
         if post and entry_vals:
-            entries = (
-                self.env["rebate.entry"]
-                .sudo()
-                .with_context(rebate_ledger_write=True)
-                .create(entry_vals)
-            )
+            entries = self.env["rebate.entry"]._insert_rows(entry_vals)
             self._book_groups(
                 [
                     (group, self.env._("Rebate accrual recomputed: %s", agreement.name))
@@ -722,12 +717,7 @@ class RebateAccrual(models.AbstractModel):
                     "note": self.env._("Expected volume changed to %s", period.expected_volume),
                 }
             )
-        entries = (
-            self.env["rebate.entry"]
-            .sudo()
-            .with_context(rebate_ledger_write=True)
-            .create(entry_vals)
-        )
+        entries = self.env["rebate.entry"]._insert_rows(entry_vals)
         self._book_groups(
             [
                 (entry, self.env._("Rebate estimate true-up: %s", entry.agreement_id.name))
@@ -761,13 +751,14 @@ class RebateAccrual(models.AbstractModel):
         moves_by_group = {}
         for company, items in self._group_by_company(prepared).items():
             # A machine-made entry: no creation message or field tracking in its chatter.
-            moves = (
-                self.env["account.move"]
-                .sudo()
-                .with_company(company)
-                .with_context(tracking_disable=True, mail_create_nolog=True, mail_notrack=True)
-                .create([vals for _index, vals in items])
-            )
+            with guard.internal_writes("account.move"):
+                moves = (
+                    self.env["account.move"]
+                    .sudo()
+                    .with_company(company)
+                    .with_context(tracking_disable=True, mail_create_nolog=True, mail_notrack=True)
+                    .create([vals for _index, vals in items])
+                )
             moves._post(soft=False)
             for (index, _vals), move in zip(items, moves, strict=True):
                 moves_by_group[index] = move
@@ -775,16 +766,15 @@ class RebateAccrual(models.AbstractModel):
         for index, (entries, _vals, note, booked_rows) in enumerate(prepared):
             move = moves_by_group.get(index, self.env["account.move"])
             booked |= move
-            ledger = entries.with_context(rebate_ledger_write=True)
-            pending = ledger.filtered("booking_pending")
+            pending = entries.filtered("booking_pending")
             if pending:
                 # Booked, or nothing to book: no longer waiting (and no failure note).
-                pending.write({"booking_pending": False, "note": False})
+                pending._update_rows({"booking_pending": False, "note": False})
             if move:
-                booked_rows.with_context(rebate_ledger_write=True).write({"move_id": move.id})
+                booked_rows._update_rows({"move_id": move.id})
             if note:
-                for entry in booked_rows.with_context(rebate_ledger_write=True):
-                    entry.note = f"{entry.note} {note}" if entry.note else note
+                for entry in booked_rows:
+                    entry._update_rows({"note": f"{entry.note} {note}" if entry.note else note})
         return booked
 
     @api.model

@@ -4,9 +4,11 @@ from datetime import date, timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command, Domain
+from odoo.tools import SQL
 
+from ..tools import guard, rebate_math
 from ..tools import periods as period_tools
-from ..tools import rebate_math
+from .guarded_mixin import client_method
 from .rebate_accrual import ACCRUAL_TYPES
 
 # The terms the customer agreed to and an approver signed off: frozen once submitted.
@@ -48,9 +50,25 @@ FOLLOW_UP_ACTIVITY = "mail.mail_activity_data_todo"
 class RebateAgreement(models.Model):
     _name = "rebate.agreement"
     _description = "Customer Rebate Agreement"
-    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = ["rebate.guarded.mixin", "portal.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "date_start desc, id desc"
     _check_company_auto = True
+    # Only the agreement's own actions (submit, approve, reject, cancel, close, amend, the
+    # expiry job, period generation) set these; see rebate.guarded.mixin.
+    _guarded_fields = (
+        "state",
+        "name",
+        "submitted_by_id",
+        "submitted_date",
+        "approved_date",
+        "approval_level_done",
+        "estimated_yearly_rebate",
+        "max_rate",
+        "period_ids",
+        "approval_ids",
+        "revision_ids",
+        "settlement_ids",
+    )
 
     name = fields.Char(
         string="Reference", required=True, readonly=True, copy=False, default="/", index=True
@@ -95,6 +113,7 @@ class RebateAgreement(models.Model):
         "res.users",
         string="Backup Responsible",
         tracking=True,
+        groups="base.group_user",
         domain="[('share', '=', False)]",
         help="Covers the responsible person's absences; follows the agreement.",
     )
@@ -106,6 +125,7 @@ class RebateAgreement(models.Model):
         readonly=False,
         precompute=True,
         check_company=True,
+        groups="base.group_user",
     )
     calculation_method = fields.Selection(
         [
@@ -136,6 +156,7 @@ class RebateAgreement(models.Model):
         "agreement_id",
         string="Scope",
         copy=True,
+        groups="base.group_user",
         help="Products and categories the agreement covers. No inclusion line: every product.",
     )
     period_ids = fields.One2many(
@@ -205,6 +226,7 @@ class RebateAgreement(models.Model):
         required=True,
         default="revenue_reduction",
         tracking=True,
+        groups="base.group_user",
         help="A rebate is variable consideration: IFRS 15 and 企业会计准则第14号 record it as a "
         "reduction of revenue. Selling expense only where a distinct service is received.",
     )
@@ -221,60 +243,82 @@ class RebateAgreement(models.Model):
         string="Balance Valid For (Days)",
         help="Balance payout: days a settled balance stays usable; zero never expires.",
     )
-    settlement_ids = fields.One2many("rebate.settlement", "agreement_id", string="Settlements")
+    settlement_ids = fields.One2many(
+        "rebate.settlement", "agreement_id", string="Settlements", groups="base.group_user"
+    )
     accrual_basis = fields.Selection(
         [("attained", "Attained so far"), ("expected", "Expected for the period")],
         required=True,
         default="attained",
         tracking=True,
+        groups="base.group_user",
         help="Attained: accrue the rebate the volume so far has earned. Expected: accrue at "
         "the tier the period is expected to end in (IFRS 15's most likely amount), from the "
         "period's expected volume or, left empty, its run rate.",
     )
-    signed_contract = fields.Binary(attachment=True, copy=False, tracking=True)
-    signed_contract_filename = fields.Char(copy=False)
+    signed_contract = fields.Binary(
+        attachment=True, copy=False, tracking=True, groups="base.group_user"
+    )
+    signed_contract_filename = fields.Char(copy=False, groups="base.group_user")
     contract_date = fields.Date(string="Contract Signed On", tracking=True, copy=False)
     terms = fields.Html(
         string="Terms for the Customer",
         help="The rebate terms as the customer reads them in the portal.",
     )
-    note = fields.Html(string="Internal Notes")
+    note = fields.Html(string="Internal Notes", groups="base.group_user")
     estimated_yearly_amount = fields.Monetary(
         string="Estimated Yearly Sales",
         tracking=True,
+        groups="base.group_user",
         help="Untaxed sales expected with this customer in a year under the agreement's "
         "scope; sizes the estimated rebate that decides the approval levels.",
     )
     estimated_yearly_quantity = fields.Float(
         digits="Product Unit",
         tracking=True,
+        groups="base.group_user",
         help="Units expected in a year; needed when the basis is quantity or the rebate is "
         "an amount per unit.",
     )
     estimated_yearly_rebate = fields.Monetary(
         compute="_compute_estimated_yearly_rebate",
         store=True,
+        groups="base.group_user",
         help="The rebate the yearly estimates would earn under these terms.",
     )
     max_rate = fields.Float(
-        string="Highest Rate", compute="_compute_estimated_yearly_rebate", store=True
+        string="Highest Rate",
+        compute="_compute_estimated_yearly_rebate",
+        store=True,
+        groups="base.group_user",
     )
     approval_levels = fields.Integer(
         compute="_compute_approval_levels",
+        groups="base.group_user",
         help="1: a rebate manager approves. 2: a finance approver approves after the manager.",
     )
-    approval_level_done = fields.Integer(readonly=True, copy=False)
-    submitted_by_id = fields.Many2one("res.users", readonly=True, copy=False)
-    submitted_date = fields.Datetime(readonly=True, copy=False)
+    approval_level_done = fields.Integer(readonly=True, copy=False, groups="base.group_user")
+    submitted_by_id = fields.Many2one(
+        "res.users", readonly=True, copy=False, groups="base.group_user"
+    )
+    submitted_date = fields.Datetime(readonly=True, copy=False, groups="base.group_user")
     approved_date = fields.Datetime(readonly=True, copy=False)
     approval_ids = fields.One2many(
-        "rebate.agreement.approval", "agreement_id", string="Approval History", readonly=True
+        "rebate.agreement.approval",
+        "agreement_id",
+        string="Approval History",
+        readonly=True,
+        groups="base.group_user",
     )
     revision_ids = fields.One2many(
-        "rebate.agreement.revision", "agreement_id", string="Previous Terms", readonly=True
+        "rebate.agreement.revision",
+        "agreement_id",
+        string="Previous Terms",
+        readonly=True,
+        groups="base.group_user",
     )
-    revision_count = fields.Integer(compute="_compute_revision_count")
-    can_approve = fields.Boolean(compute="_compute_can_approve")
+    revision_count = fields.Integer(compute="_compute_revision_count", groups="base.group_user")
+    can_approve = fields.Boolean(compute="_compute_can_approve", groups="base.group_user")
     is_in_force = fields.Boolean(
         string="In Force", compute="_compute_is_in_force", search="_search_is_in_force"
     )
@@ -312,29 +356,33 @@ class RebateAgreement(models.Model):
     )
     def _compute_estimated_yearly_rebate(self):
         for agreement in self:
-            tiers = agreement._tier_pairs()
-            agreement.max_rate = max((rate for _threshold, rate in tiers), default=0.0)
-            if not tiers:
-                agreement.estimated_yearly_rebate = 0.0
-                continue
-            amount = agreement.estimated_yearly_amount
-            quantity = agreement.estimated_yearly_quantity
-            volume = quantity if agreement.basis == "quantity" else amount
-            baseline = agreement.baseline_volume if agreement.baseline_type == "fixed" else 0.0
-            try:
-                result = rebate_math.compute_rebate(
-                    agreement.calculation_method,
-                    tiers,
-                    volume,
-                    value=quantity if agreement.calculation_method == "per_unit" else amount,
-                    minimum_volume=agreement.minimum_volume,
-                    cap=agreement.cap_total,
-                    baseline=baseline,
-                )
-            except ValueError:
-                agreement.estimated_yearly_rebate = 0.0
-                continue
-            agreement.estimated_yearly_rebate = agreement.currency_id.round(result.amount)
+            agreement.max_rate, agreement.estimated_yearly_rebate = agreement._estimate()
+
+    def _estimate(self):
+        """(highest rate, estimated yearly rebate) of the terms as they stand, computed
+        from the tiers and the estimates, never from a stored figure."""
+        self.ensure_one()
+        tiers = self._tier_pairs()
+        max_rate = max((rate for _threshold, rate in tiers), default=0.0)
+        if not tiers:
+            return max_rate, 0.0
+        amount = self.estimated_yearly_amount
+        quantity = self.estimated_yearly_quantity
+        volume = quantity if self.basis == "quantity" else amount
+        baseline = self.baseline_volume if self.baseline_type == "fixed" else 0.0
+        try:
+            result = rebate_math.compute_rebate(
+                self.calculation_method,
+                tiers,
+                volume,
+                value=quantity if self.calculation_method == "per_unit" else amount,
+                minimum_volume=self.minimum_volume,
+                cap=self.cap_total,
+                baseline=baseline,
+            )
+        except ValueError:
+            return max_rate, 0.0
+        return max_rate, self.currency_id.round(result.amount)
 
     @api.depends(
         "max_rate",
@@ -447,10 +495,39 @@ class RebateAgreement(models.Model):
                     )
                 )
 
+    @api.constrains("user_id", "backup_user_id")
+    def _check_responsibles_are_staff(self):
+        for agreement in self.sudo():
+            outsiders = (agreement.user_id | agreement.backup_user_id).filtered("share")
+            if outsiders:
+                raise ValidationError(
+                    self.env._(
+                        "%(user)s is not an employee: the responsible and backup persons of "
+                        "agreement %(name)s must be internal users.",
+                        user=outsiders[0].name,
+                        name=agreement.name,
+                    )
+                )
+
+    @api.constrains("estimated_yearly_amount", "estimated_yearly_quantity")
+    def _check_estimates(self):
+        for agreement in self:
+            if agreement.estimated_yearly_amount < 0 or agreement.estimated_yearly_quantity < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The estimated yearly sales and quantity of agreement %s cannot be "
+                        "negative: enter the sales you expect with this customer in a year, "
+                        "zero or more.",
+                        agreement.name,
+                    )
+                )
+
     # ------------------------------------------------------------------ ORM
 
     @api.model_create_multi
     def create(self, vals_list):
+        # Refuse forged workflow fields before the sequence name is added.
+        self._guard_check_create(vals_list)
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 company = self.env["res.company"].browse(vals.get("company_id"))
@@ -460,7 +537,8 @@ class RebateAgreement(models.Model):
                     .next_by_code("rebate.agreement")
                     or "/"
                 )
-        agreements = super().create(vals_list)
+        with guard.internal_writes(self._name):
+            agreements = super().create(vals_list)
         agreements._follow_responsibles()
         return agreements
 
@@ -532,18 +610,20 @@ class RebateAgreement(models.Model):
         return self.calculation_method != "per_unit"
 
     def _needs_finance_approval(self):
+        """Whether the terms exceed the company's limits, from the terms themselves."""
         self.ensure_one()
         company = self.company_id
         rate_limit = company.rebate_approval_rate_limit
         amount_limit = company.rebate_approval_amount_limit
+        max_rate, estimated_rebate = self._estimate()
         estimate = self.currency_id._convert(
-            self.estimated_yearly_rebate,
+            estimated_rebate,
             company.currency_id,
             company,
             self.date_start or fields.Date.context_today(self),
         )
         return bool(
-            (rate_limit and self._uses_percentage() and self.max_rate > rate_limit)
+            (rate_limit and self._uses_percentage() and max_rate > rate_limit)
             or (amount_limit and estimate > amount_limit)
         )
 
@@ -700,28 +780,29 @@ class RebateAgreement(models.Model):
 
     def _generate_periods(self):
         """Create the settlement periods of the agreement's dates and frequency; open periods
-        that no longer fit are removed."""
-        Period = self.env["rebate.agreement.period"]
-        for agreement in self:
-            wanted = period_tools.split_periods(
-                agreement.date_start, agreement.date_end, agreement.settlement_frequency
-            )
-            existing = {(p.date_from, p.date_to): p for p in agreement.period_ids}
-            obsolete = Period.browse(
-                [
-                    p.id
-                    for key, p in existing.items()
-                    if key not in wanted and p.state == "open" and not p.entry_ids
-                ]
-            )
-            obsolete.unlink()
-            Period.create(
-                [
-                    {"agreement_id": agreement.id, "date_from": start, "date_to": end}
-                    for start, end in wanted
-                    if (start, end) not in existing
-                ]
-            )._refresh_baselines()
+        that no longer fit are removed. The only code that creates or deletes periods."""
+        Period = self.env["rebate.agreement.period"].sudo()
+        with guard.internal_writes("rebate.agreement.period"):
+            for agreement in self.sudo():
+                wanted = period_tools.split_periods(
+                    agreement.date_start, agreement.date_end, agreement.settlement_frequency
+                )
+                existing = {(p.date_from, p.date_to): p for p in agreement.period_ids}
+                obsolete = Period.browse(
+                    [
+                        p.id
+                        for key, p in existing.items()
+                        if key not in wanted and p.state == "open" and not p.entry_ids
+                    ]
+                )
+                obsolete.unlink()
+                Period.create(
+                    [
+                        {"agreement_id": agreement.id, "date_from": start, "date_to": end}
+                        for start, end in wanted
+                        if (start, end) not in existing
+                    ]
+                )._refresh_baselines()
 
     # ------------------------------------------------------------------ workflow
 
@@ -730,6 +811,43 @@ class RebateAgreement(models.Model):
             raise AccessError(
                 self.env._("Only members of a Rebates group can change rebate agreements.")
             )
+
+    @api.model
+    def _decision_text(self, text, what):
+        """A comment or reason as sent by a client: text, or nothing. Anything else (a
+        number, a list, a dictionary) is refused before anything is written."""
+        if text is None or text is False:
+            return False
+        if not isinstance(text, str):
+            raise UserError(
+                self.env._(
+                    "The %(what)s must be text, not %(kind)s. Nothing was saved.",
+                    what=what,
+                    kind=type(text).__name__,
+                )
+            )
+        return text.strip() or False
+
+    def _lock_for_decision(self):
+        """Hold the agreement rows until the end of the transaction, in id order, then read
+        them again from the database.
+
+        Two approvals (or an approval and a rejection) of one agreement at the same time
+        would each read the decisions without the other's and both pass. Touching the row
+        makes the second transaction wait for the first; as Odoo runs in REPEATABLE READ it
+        then fails with a serialization error and Odoo runs the request again, on the
+        committed decisions (like rebate.accrual._lock_agreements)."""
+        if not self.ids:
+            return
+        self.env.cr.execute(
+            SQL(
+                "UPDATE rebate_agreement SET write_date = write_date WHERE id IN ("
+                "SELECT id FROM rebate_agreement WHERE id IN %s ORDER BY id FOR NO KEY UPDATE)",
+                tuple(self.ids),
+            )
+        )
+        self.invalidate_recordset()
+        self.env["rebate.agreement.approval"].invalidate_model()
 
     def _check_submittable(self):
         for agreement in self:
@@ -763,12 +881,18 @@ class RebateAgreement(models.Model):
                     )
                 )
 
+    @client_method()
     def action_submit(self):
+        """Send the terms for approval. The server records who submitted (the caller), in
+        the agreement and in its approval history; that person never approves them."""
         self._check_rebate_user()
+        # The caller must be allowed to change these agreements (their own, or a manager).
+        self.check_access("write")
+        self._lock_for_decision()
         self._check_submittable()
         now = fields.Datetime.now()
         for agreement in self:
-            agreement.write(
+            agreement._guarded_write(
                 {
                     "state": "to_approve",
                     "submitted_by_id": self.env.uid,
@@ -780,60 +904,113 @@ class RebateAgreement(models.Model):
             agreement._schedule_approval_activities(level=1)
         return True
 
-    def _approval_refusal_reason(self):
-        """Why the current user may not approve the next level, or False if they may."""
+    def _approval_cycle(self):
+        """The current approval cycle as the database holds it: the last submission of the
+        terms now in place, and the decisions taken since, oldest first. Read from the
+        approval history (written only by this workflow), never from fields of the
+        agreement."""
         self.ensure_one()
-        user = self.env.user
-        if self.state != "to_approve":
+        Approval = self.env["rebate.agreement.approval"].sudo()
+        domain = [("agreement_id", "=", self.id), ("is_current", "=", True)]
+        submission = Approval.search(
+            Domain.AND([domain, [("decision", "=", "submitted")]]), order="id desc", limit=1
+        )
+        if not submission:
+            return submission, Approval
+        decisions = Approval.search(Domain.AND([domain, [("id", ">", submission.id)]]), order="id")
+        return submission, decisions
+
+    def _required_approval_levels(self):
+        self.ensure_one()
+        return 2 if self._needs_finance_approval() else 1
+
+    def _approval_refusal_reason(self):
+        """Why the current user may not approve (or reject) the next level, or False if
+        they may. Everything is read from the database: the state, and who submitted and
+        approved in the current cycle from the approval history."""
+        self.ensure_one()
+        return self._approval_cycle_refusal() or self._approver_refusal()
+
+    def _approval_cycle_refusal(self):
+        """Whether the agreement waits for a decision the current user may take, judged on
+        the state and the current cycle's submission."""
+        agreement = self.sudo()
+        if agreement.state != "to_approve":
             return self.env._("Agreement %s is not waiting for approval.", self.name)
-        if user == self.submitted_by_id:
+        submission, decisions = agreement._approval_cycle()
+        approvals = decisions.filtered(lambda decision: decision.decision == "approved")
+        if (
+            not submission
+            or decisions - approvals
+            or approvals.mapped("level") != list(range(1, len(approvals) + 1))
+        ):
+            return self.env._(
+                "The approval history of agreement %s does not show a pending submission: "
+                "send it back to draft and submit it again.",
+                self.name,
+            )
+        if self.env.user == submission.user_id:
             return self.env._(
                 "You submitted agreement %s, so you cannot approve it: another person must.",
                 self.name,
             )
-        level = self.approval_level_done + 1
+        return False
+
+    def _approver_refusal(self):
+        """Whether the current user may give the next level: a rebate manager the first,
+        a finance approver the second, never one person two levels."""
+        user = self.env.user
+        agreement = self.sudo()
+        _submission, decisions = agreement._approval_cycle()
+        approvals = decisions.filtered(lambda decision: decision.decision == "approved")
+        level = len(approvals) + 1
+        if level > agreement._required_approval_levels():
+            return self.env._("Agreement %s is not waiting for approval.", self.name)
+        if user in approvals.user_id:
+            return self.env._(
+                "You already approved agreement %s at the first level; the finance "
+                "approval needs another person.",
+                self.name,
+            )
         if level == 1 and not user.has_group("customer_rebate.group_rebate_manager"):
             return self.env._(
                 "Agreement %s needs a rebate manager's approval; you are not a rebate manager.",
                 self.name,
             )
-        if level == 2:
-            if not user.has_group("customer_rebate.group_rebate_accountant"):
-                return self.env._(
-                    "Agreement %s also needs a finance approver, because its rate or "
-                    "estimated rebate exceeds the company's limits; you are not one.",
-                    self.name,
-                )
-            if (
-                user
-                in self.approval_ids.filtered(
-                    lambda approval: approval.decision == "approved" and approval.is_current
-                ).user_id
-            ):
-                return self.env._(
-                    "You already approved agreement %s at the first level; the finance "
-                    "approval needs another person.",
-                    self.name,
-                )
+        if level >= 2 and not user.has_group("customer_rebate.group_rebate_accountant"):
+            return self.env._(
+                "Agreement %s also needs a finance approver, because its rate or "
+                "estimated rebate exceeds the company's limits; you are not one.",
+                self.name,
+            )
         return False
 
+    def _next_approval_level(self):
+        """The level the next approval gives, from the current cycle's history."""
+        self.ensure_one()
+        _submission, decisions = self.sudo()._approval_cycle()
+        return len(decisions.filtered(lambda decision: decision.decision == "approved")) + 1
+
+    @client_method(comment=str)
     def action_approve(self, comment=False):
+        comment = self._decision_text(comment, self.env._("approval comment"))
+        self._lock_for_decision()
         for agreement in self:
             reason = agreement._approval_refusal_reason()
             if reason:
                 raise UserError(reason)
-            level = agreement.approval_level_done + 1
+            level = agreement._next_approval_level()
             agreement._log_decision("approved", level, comment)
             agreement.activity_feedback(
                 [APPROVAL_ACTIVITY],
                 feedback=self.env._("Approved by %s", self.env.user.name),
             )
             vals = {"approval_level_done": level}
-            if level >= agreement.approval_levels:
+            if level >= agreement._required_approval_levels():
                 vals.update(state="approved", approved_date=fields.Datetime.now())
-            agreement.sudo().write(vals)
-            if agreement.state == "approved":
-                agreement.sudo()._generate_periods()
+            agreement._guarded_write(vals)
+            if vals.get("state") == "approved":
+                agreement._generate_periods()
                 agreement.message_post(
                     body=self.env._(
                         "Agreement approved: it is in force from %s.", agreement.date_start
@@ -848,7 +1025,9 @@ class RebateAgreement(models.Model):
                 agreement._schedule_approval_activities(level=level + 1)
         return True
 
+    @client_method(reason=str)
     def action_reject(self, reason=False):
+        reason = self._decision_text(reason, self.env._("reason for the rejection"))
         if not reason:
             return {
                 "type": "ir.actions.act_window",
@@ -858,14 +1037,16 @@ class RebateAgreement(models.Model):
                 "target": "new",
                 "context": {"default_agreement_ids": self.ids},
             }
+        self._lock_for_decision()
         for agreement in self:
             refusal = agreement._approval_refusal_reason()
             if refusal:
                 raise UserError(refusal)
-            level = agreement.approval_level_done + 1
+            level = agreement._next_approval_level()
             agreement._log_decision("rejected", level, reason)
             agreement.activity_unlink([APPROVAL_ACTIVITY])
-            agreement.sudo().write({"state": "draft", "approval_level_done": 0})
+            agreement._guarded_write({"state": "draft", "approval_level_done": 0})
+            # A plain str body: Odoo escapes it, whatever the approver typed.
             agreement.message_post(
                 body=self.env._(
                     "Rejected by %(user)s: %(reason)s", user=self.env.user.name, reason=reason
@@ -887,7 +1068,7 @@ class RebateAgreement(models.Model):
         labels = dict(self._fields["state"]._description_selection(self.env))
         for agreement in self:
             own = self.env.user in (
-                agreement.user_id | agreement.backup_user_id | agreement.create_uid
+                agreement.user_id | agreement.sudo().backup_user_id | agreement.create_uid
             )
             if not is_manager and not (own and agreement.state in allowed_states):
                 raise AccessError(
@@ -899,15 +1080,19 @@ class RebateAgreement(models.Model):
                     )
                 )
 
+    @client_method()
     def action_cancel(self):
         self._check_rebate_user()
+        self.check_access("write")
+        self._lock_for_decision()
         if any(agreement.state in ("closed", "cancelled") for agreement in self):
             raise UserError(self.env._("Closed or cancelled agreements cannot be cancelled."))
         self._check_manager_or_own(("draft", "to_approve"))
         self.activity_unlink([APPROVAL_ACTIVITY, EXPIRY_ACTIVITY])
-        self.sudo().write({"state": "cancelled"})
+        self._guarded_write({"state": "cancelled"})
         return True
 
+    @client_method()
     def action_close(self):
         if not self.env.user.has_group(
             "customer_rebate.group_rebate_manager"
@@ -915,16 +1100,21 @@ class RebateAgreement(models.Model):
             raise AccessError(
                 self.env._("Only a rebate manager or finance can close an agreement.")
             )
+        self.check_access("write")
+        self._lock_for_decision()
         if any(agreement.state != "expired" for agreement in self):
             raise UserError(
                 self.env._("Only expired agreements can be closed: wait for the end date.")
             )
         self.activity_unlink([EXPIRY_ACTIVITY])
-        self.sudo().write({"state": "closed"})
+        self._guarded_write({"state": "closed"})
         return True
 
+    @client_method()
     def action_reset_draft(self):
         self._check_rebate_user()
+        self.check_access("write")
+        self._lock_for_decision()
         if any(agreement.state not in ("to_approve", "cancelled") for agreement in self):
             raise UserError(
                 self.env._(
@@ -934,36 +1124,55 @@ class RebateAgreement(models.Model):
             )
         self._check_manager_or_own(("to_approve", "cancelled"))
         self.activity_unlink([APPROVAL_ACTIVITY])
-        self.sudo().write({"state": "draft", "approval_level_done": 0})
+        # A cancelled agreement that was once approved: its terms become editable again,
+        # so the approved terms are kept in its history, as 'Amend Terms' does.
+        self.filtered(
+            lambda agreement: (
+                agreement.state == "cancelled"
+                and agreement.sudo().approval_ids.filtered(
+                    lambda a: a.decision == "approved" and a.is_current
+                )
+            )
+        )._keep_approved_terms()
+        self._guarded_write({"state": "draft", "approval_level_done": 0})
         return True
 
+    def _keep_approved_terms(self):
+        """Keep the terms as approved as a revision; their approvals stop counting (the
+        next approval cycle starts from nothing)."""
+        for agreement in self:
+            approvals = agreement.sudo().approval_ids.filtered("is_current")
+            self.env["rebate.agreement.revision"]._guarded_create(
+                [
+                    {
+                        "agreement_id": agreement.id,
+                        "terms_json": json.dumps(agreement._terms_snapshot(), ensure_ascii=False),
+                        "approved_date": agreement.approved_date,
+                        "approver_ids": [
+                            Command.set(
+                                approvals.filtered(lambda a: a.decision == "approved").user_id.ids
+                            )
+                        ],
+                    }
+                ]
+            )
+            approvals._guarded_write({"is_current": False})
+
+    @client_method()
     def action_amend(self):
         """Reopen approved terms for a change: the current terms are kept as a revision and
         the agreement must be approved again before it is back in force."""
         self._check_rebate_user()
-        Revision = self.env["rebate.agreement.revision"].sudo()
+        self.check_access("write")
+        self._lock_for_decision()
         for agreement in self:
             if agreement.state != "approved":
                 raise UserError(
                     self.env._("Only approved agreements are amended; %s is not.", agreement.name)
                 )
             agreement._check_manager_or_own(("approved",))
-            Revision.create(
-                {
-                    "agreement_id": agreement.id,
-                    "terms_json": json.dumps(agreement._terms_snapshot(), ensure_ascii=False),
-                    "approved_date": agreement.approved_date,
-                    "approver_ids": [
-                        Command.set(
-                            agreement.approval_ids.filtered(
-                                lambda a: a.decision == "approved" and a.is_current
-                            ).user_id.ids
-                        )
-                    ],
-                }
-            )
-            agreement.approval_ids.sudo().write({"is_current": False})
-            agreement.sudo().write({"state": "draft", "approval_level_done": 0})
+            agreement._keep_approved_terms()
+            agreement._guarded_write({"state": "draft", "approval_level_done": 0})
             agreement.message_post(
                 body=self.env._(
                     "Terms reopened for amendment by %s; the previous terms are kept in the "
@@ -977,14 +1186,16 @@ class RebateAgreement(models.Model):
 
     def _log_decision(self, decision, level, comment=False):
         self.ensure_one()
-        self.env["rebate.agreement.approval"].sudo().create(
-            {
-                "agreement_id": self.id,
-                "user_id": self.env.uid,
-                "decision": decision,
-                "level": level,
-                "comment": comment or False,
-            }
+        self.env["rebate.agreement.approval"]._guarded_create(
+            [
+                {
+                    "agreement_id": self.id,
+                    "user_id": self.env.uid,
+                    "decision": decision,
+                    "level": level,
+                    "comment": comment or False,
+                }
+            ]
         )
 
     def _approvers(self, level):
@@ -1002,7 +1213,12 @@ class RebateAgreement(models.Model):
                 lambda user: self.company_id in user.company_ids and not user.share
             )
         )
-        return (users - self.submitted_by_id - self.env.ref("base.user_root")).sudo(False)
+        submission, decisions = self.sudo()._approval_cycle()
+        done = (
+            submission.user_id
+            | decisions.filtered(lambda decision: decision.decision == "approved").user_id
+        )
+        return (users - done - self.env.ref("base.user_root")).sudo(False)
 
     def _schedule_approval_activities(self, level):
         for agreement in self:
@@ -1031,7 +1247,7 @@ class RebateAgreement(models.Model):
         expired = self.search([("state", "=", "approved"), ("date_end", "<", today)])
         if expired:
             expired.activity_unlink([EXPIRY_ACTIVITY])
-            expired.write({"state": "expired"})
+            expired._guarded_write({"state": "expired"})
         expiring = self.search(
             [
                 ("state", "=", "approved"),
@@ -1066,6 +1282,7 @@ class RebateAgreement(models.Model):
 
     # ------------------------------------------------------------------ actions
 
+    @client_method()
     def action_view_entries(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -1075,6 +1292,7 @@ class RebateAgreement(models.Model):
         action["context"] = {"default_agreement_id": self.id}
         return action
 
+    @client_method()
     def action_recompute_accruals(self):
         return {
             "type": "ir.actions.act_window",
@@ -1085,41 +1303,22 @@ class RebateAgreement(models.Model):
             "context": {"default_period_ids": self.period_ids.ids},
         }
 
+    @client_method()
     def action_settle(self):
         """Create the settlement of every ended period that has none yet (whatever runs
-        twice), computed on the period's final volume."""
+        twice), computed on the period's final volume. Finance and rebate managers only."""
         self.env["rebate.settlement"]._check_finance()
-        today = fields.Date.context_today(self)
-        Settlement = self.env["rebate.settlement"].sudo()
-        agreements = self.filtered(lambda agreement: agreement.state in ("approved", "expired"))
-        periods = agreements.period_ids.filtered(
-            lambda period: period.date_to < today and period.state == "open"
-        )
-        settled = Settlement.search(
-            [("period_id", "in", periods.ids), ("state", "!=", "cancelled")]
-        ).period_id
-        settlements = Settlement.create(
-            [
-                {
-                    "agreement_id": period.agreement_id.id,
-                    "period_id": period.id,
-                    "payout_method": period.agreement_id.payout_method,
-                }
-                for period in periods - settled
-            ]
-        )
-        settlements._compute_amounts()
-        for settlement in settlements:
-            settlement.agreement_id._notify_responsible(
-                self.env._("Settlement %s is ready for review.", settlement.name)
-            )
-        return settlements
+        self.check_access("read")
+        return self.env["rebate.settlement"]._create_for_periods(self.period_ids)
 
     @api.model
     def _cron_settle_periods(self):
-        self.search([("state", "in", ("approved", "expired"))]).action_settle()
+        """The daily job settles, as the system, every agreement in force or expired."""
+        agreements = self.sudo().search([("state", "in", ("approved", "expired"))])
+        self.env["rebate.settlement"].sudo()._create_for_periods(agreements.period_ids)
         return True
 
+    @client_method()
     def action_view_settlements(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -1128,6 +1327,7 @@ class RebateAgreement(models.Model):
         action["domain"] = [("agreement_id", "=", self.id)]
         return action
 
+    @client_method()
     def action_view_revisions(self):
         self.ensure_one()
         return {

@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.exceptions import UserError
 
 
 class RebateAgreementApproval(models.Model):
@@ -6,8 +7,19 @@ class RebateAgreementApproval(models.Model):
     Written by the workflow only; nobody edits or deletes it."""
 
     _name = "rebate.agreement.approval"
+    _inherit = ["rebate.guarded.mixin"]
     _description = "Customer Rebate Agreement Approval Decision"
     _order = "date desc, id desc"
+    _guarded_fields = (
+        "agreement_id",
+        "user_id",
+        "date",
+        "level",
+        "decision",
+        "comment",
+        "is_current",
+    )
+    _guarded_records = True
 
     agreement_id = fields.Many2one(
         "rebate.agreement", required=True, ondelete="cascade", index=True, readonly=True
@@ -29,3 +41,11 @@ class RebateAgreementApproval(models.Model):
         readonly=True,
         help="Belongs to the terms now in place; cleared when the terms are amended.",
     )
+
+    def _guard_refuse_records(self):
+        raise UserError(
+            self.env._(
+                "The approval history is written by the agreement's own buttons (submit, "
+                "approve, reject) and is never edited or deleted. Nothing was saved."
+            )
+        )

@@ -20,9 +20,11 @@ class RebateAgreementTermMixin(models.AbstractModel):
     def write(self, vals):
         self.agreement_id._check_terms_editable({self._agreement_term_field})
         if vals.get("agreement_id"):
-            self.agreement_id.browse(vals["agreement_id"])._check_terms_editable(
-                {self._agreement_term_field}
-            )
+            target = self.agreement_id.browse(vals["agreement_id"])
+            # Moving a line into another agreement changes that agreement's terms: the
+            # user must be allowed to change it.
+            target.check_access("write")
+            target._check_terms_editable({self._agreement_term_field})
         return super().write(vals)
 
     def unlink(self):

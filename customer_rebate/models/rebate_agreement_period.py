@@ -1,12 +1,24 @@
-from odoo import api, fields, models
+import math
 
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from ..tools import guard
 from ..tools import periods as period_tools
+from .guarded_mixin import client_method
 
 
 class RebateAgreementPeriod(models.Model):
+    """A settlement period of an agreement. Periods are made and removed only by the
+    agreement (`rebate.agreement._generate_periods`); their dates, state and baseline change
+    only through the workflow (settlement posting closes a period with `_mark_closed`)."""
+
     _name = "rebate.agreement.period"
+    _inherit = ["rebate.guarded.mixin"]
     _description = "Customer Rebate Settlement Period"
     _order = "agreement_id, date_from"
+    _guarded_fields = ("agreement_id", "date_from", "date_to", "state", "baseline_volume")
+    _guarded_records = True
 
     agreement_id = fields.Many2one(
         "rebate.agreement", required=True, ondelete="cascade", index=True, readonly=True
@@ -25,6 +37,7 @@ class RebateAgreementPeriod(models.Model):
     )
     expected_volume = fields.Float(
         digits="Product Unit",
+        groups="base.group_user",
         help="Volume the period is expected to end with, for agreements accruing on the "
         "expected basis. Left empty, it is projected from the run rate. A change posts a "
         "true-up.",
@@ -34,12 +47,22 @@ class RebateAgreementPeriod(models.Model):
         readonly=True,
         help="Growth agreements: the volume of the same period of the previous year.",
     )
-    entry_ids = fields.One2many("rebate.entry", "period_id", string="Ledger Entries")
-    accrued_volume = fields.Float(
-        digits="Product Unit", compute="_compute_accrued", string="Volume"
+    entry_ids = fields.One2many(
+        "rebate.entry", "period_id", string="Ledger Entries", groups="base.group_user"
     )
-    accrued_amount = fields.Monetary(compute="_compute_accrued", string="Accrued")
-    adjusted_amount = fields.Monetary(compute="_compute_accrued", string="Adjusted")
+    # Read from the ledger, which only staff read; the portal shows its own summary.
+    accrued_volume = fields.Float(
+        digits="Product Unit",
+        compute="_compute_accrued",
+        string="Volume",
+        groups="base.group_user",
+    )
+    accrued_amount = fields.Monetary(
+        compute="_compute_accrued", string="Accrued", groups="base.group_user"
+    )
+    adjusted_amount = fields.Monetary(
+        compute="_compute_accrued", string="Adjusted", groups="base.group_user"
+    )
 
     _agreement_dates_uniq = models.UniqueIndex("(agreement_id, date_from)")
 
@@ -71,11 +94,63 @@ class RebateAgreementPeriod(models.Model):
                 period.adjusted_amount,
             ) = totals[period.id]
 
+    def _guard_refuse_records(self):
+        raise UserError(
+            self.env._(
+                "Settlement periods are made and removed by their agreement, from its dates "
+                "and settlement frequency: change those on a draft (or amend the terms) "
+                "instead. Nothing was saved."
+            )
+        )
+
     def write(self, vals):
+        if "expected_volume" in vals:
+            self._check_expected_volume_editable(vals["expected_volume"])
         result = super().write(vals)
         if "expected_volume" in vals:
             self.env["rebate.accrual"]._true_up_estimates(self)
         return result
+
+    def _check_expected_volume_editable(self, value):
+        """The expected volume is an estimate of finance: a rebate manager or accountant
+        changes it, only while the period is open (it moves the accruals), to a figure of
+        zero or more (zero: projected from the run rate)."""
+        user = self.env.user
+        if value is not False and (
+            type(value) not in (int, float) or not math.isfinite(value) or value < 0
+        ):
+            raise UserError(
+                self.env._(
+                    "Enter the expected volume as a figure, zero or more (zero: projected "
+                    "from the run rate). Nothing was saved."
+                )
+            )
+        if not (
+            self.env.su
+            or user.has_group("customer_rebate.group_rebate_manager")
+            or user.has_group("customer_rebate.group_rebate_accountant")
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only a rebate manager or finance can change a period's expected volume."
+                )
+            )
+        closed = self.sudo().filtered(lambda period: period.state != "open")
+        if closed:
+            raise UserError(
+                self.env._(
+                    "Period %s is closed (settled): its expected volume can no longer change.",
+                    closed[0].display_name,
+                )
+            )
+
+    def _mark_closed(self):
+        """The period is settled: called by the settlement's posting."""
+        self._guarded_write({"state": "closed"})
+
+    def _mark_open(self):
+        """The period's settlement was cancelled: it accrues again."""
+        self._guarded_write({"state": "open"})
 
     def _baseline(self):
         """The volume growth is measured above, for this period."""
@@ -103,8 +178,9 @@ class RebateAgreementPeriod(models.Model):
                 for period in periods
             ]
             sales = accrual._sales_by_range(agreement, ranges)
-            for period in periods:
-                period.baseline_volume = sales[period.id].volume
+            with guard.internal_writes(self._name):
+                for period in periods.sudo():
+                    period.baseline_volume = sales[period.id].volume
 
     def _expected_volume(self, volume_so_far):
         """The volume the period is expected to end with: the estimate entered, else the
@@ -119,6 +195,7 @@ class RebateAgreementPeriod(models.Model):
         length = (self.date_to - self.date_from).days + 1
         return volume_so_far * length / elapsed
 
+    @client_method()
     def action_view_entries(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

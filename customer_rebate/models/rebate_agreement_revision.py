@@ -3,14 +3,18 @@ import json
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class RebateAgreementRevision(models.Model):
     """Approved terms as they stood before an amendment reopened them."""
 
     _name = "rebate.agreement.revision"
+    _inherit = ["rebate.guarded.mixin"]
     _description = "Customer Rebate Agreement Previous Terms"
     _order = "agreement_id, id desc"
+    _guarded_fields = ("agreement_id", "approved_date", "approver_ids", "terms_json")
+    _guarded_records = True
 
     agreement_id = fields.Many2one(
         "rebate.agreement", required=True, ondelete="cascade", index=True, readonly=True
@@ -50,3 +54,11 @@ class RebateAgreementRevision(models.Model):
                 if rows
                 else escape("")
             )
+
+    def _guard_refuse_records(self):
+        raise UserError(
+            self.env._(
+                "Previous terms are kept by 'Amend Terms' and are never edited or deleted. "
+                "Nothing was saved."
+            )
+        )

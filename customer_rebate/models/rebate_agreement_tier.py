@@ -1,3 +1,5 @@
+import math
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -27,6 +29,14 @@ class RebateAgreementTier(models.Model):
     def _check_tier(self):
         for tier in self:
             agreement = tier.agreement_id
+            if not (math.isfinite(tier.rate) and math.isfinite(tier.threshold)):
+                raise ValidationError(
+                    self.env._(
+                        "A tier of agreement %s has no usable number as its threshold or "
+                        "rate: enter ordinary figures.",
+                        agreement.name,
+                    )
+                )
             if tier.rate < 0:
                 raise ValidationError(
                     self.env._(

@@ -2,15 +2,36 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 
 class RebateBalanceLine(models.Model):
     """The history of a customer's rebate balance: credits from settlements, their use as
-    discount lines on later orders, and their expiry. The balance is the sum."""
+    discount lines on later orders, and their expiry. The balance is the sum.
+
+    Written only by the balance flow (settlement, quotation, expiry job); spending locks the
+    customer's credits first, so that two quotations never spend the same balance."""
 
     _name = "rebate.balance.line"
     _description = "Customer Rebate Balance History"
+    _inherit = ["rebate.guarded.mixin"]
     _order = "date desc, id desc"
+    _guarded_fields = (
+        "partner_id",
+        "company_id",
+        "currency_id",
+        "agreement_id",
+        "settlement_id",
+        "kind",
+        "amount",
+        "date",
+        "expiry_date",
+        "credit_id",
+        "use_line_ids",
+        "sale_line_id",
+        "order_id",
+        "move_id",
+    )
 
     partner_id = fields.Many2one(
         "res.partner", string="Customer", required=True, index=True, readonly=True
@@ -98,7 +119,7 @@ class RebateBalanceLine(models.Model):
             day=today,
         )
         validity = agreement.balance_validity_days
-        self.sudo().create(
+        self._guarded_create(
             {
                 "partner_id": settlement.partner_id.id,
                 "company_id": company.id,
@@ -115,15 +136,53 @@ class RebateBalanceLine(models.Model):
         return move
 
     @api.model
+    def _lock_credits(self, partner, company, currency):
+        """Serialize the transactions that spend or release the credits of a customer.
+
+        Touching the credit rows (in id order, against deadlocks) makes a second spender
+        wait for the first; as Odoo runs in REPEATABLE READ, it then fails with a
+        serialization error and Odoo runs the request again, on the committed balance."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE rebate_balance_line SET write_date = write_date WHERE id IN ("
+                "SELECT id FROM rebate_balance_line WHERE kind = 'credit' AND partner_id IN %s "
+                "AND company_id IN %s AND currency_id IN %s ORDER BY id FOR NO KEY UPDATE)",
+                tuple(partner.ids) or (None,),
+                tuple(company.ids) or (None,),
+                tuple(currency.ids) or (None,),
+            )
+        )
+        self.invalidate_model(["remaining"])
+
+    @api.model
     def _use_on_order_line(self, line, amount):
         """Spend `amount` of the customer's open credits (soonest expiry first) on an order
-        line."""
+        line; refuse to spend more than they hold."""
         order = line.order_id
+        partner = order.partner_id.commercial_partner_id
+        self._lock_credits(partner, order.company_id, order.currency_id)
+        credits = self._open_credits(partner, order.company_id, order.currency_id)
+        available = sum(credits.mapped("remaining"))
+        if (
+            not isinstance(amount, (int, float))
+            or order.currency_id.compare_amounts(amount, 0.0) <= 0
+            or order.currency_id.compare_amounts(amount, available) > 0
+        ):
+            raise UserError(
+                self.env._(
+                    "%(customer)s has %(available)s %(currency)s of rebate balance left: it "
+                    "does not cover %(amount)s. Reload the quotation and apply the balance "
+                    "again.",
+                    customer=partner.name,
+                    available=available,
+                    currency=order.currency_id.name,
+                    amount=amount,
+                )
+            )
         remaining = amount
         uses = []
-        for credit in self._open_credits(
-            order.partner_id.commercial_partner_id, order.company_id, order.currency_id
-        ):
+        for credit in credits:
             if order.currency_id.compare_amounts(remaining, 0.0) <= 0:
                 break
             take = min(credit.remaining, remaining)
@@ -140,9 +199,7 @@ class RebateBalanceLine(models.Model):
                 }
             )
             remaining -= take
-        if order.currency_id.compare_amounts(remaining, 0.0) > 0:
-            raise UserError(self.env._("The customer's rebate balance does not cover %s.", amount))
-        return self.sudo().create(uses)
+        return self._guarded_create(uses)
 
     @api.model
     def _cron_expire_balances(self):
@@ -152,6 +209,10 @@ class RebateBalanceLine(models.Model):
         credits = self.sudo().search(
             [("kind", "=", "credit"), ("expiry_date", "<", today)], order="expiry_date, id"
         )
+        if not credits:
+            return True
+        # A quotation spending one of these credits right now goes first, or waits.
+        self._lock_credits(credits.partner_id, credits.company_id, credits.currency_id)
         for credit in credits:
             left = credit.remaining
             if credit.currency_id.compare_amounts(left, 0.0) <= 0:
@@ -183,7 +244,7 @@ class RebateBalanceLine(models.Model):
             ref=label,
             day=day,
         )
-        return self.create(
+        return self._guarded_create(
             {
                 "partner_id": self.partner_id.id,
                 "company_id": company.id,

@@ -2,7 +2,10 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-# The columns the accrual engine fills on its ledger rows (see _create_engine_rows).
+from ..tools import guard
+from .guarded_mixin import client_method
+
+# The columns the ledger's one writer fills (see _insert_rows).
 ENGINE_COLUMNS = (
     "agreement_id",
     "period_id",
@@ -22,6 +25,24 @@ ENGINE_COLUMNS = (
     "rate",
     "note",
     "booking_pending",
+    "settlement_id",
+    "move_id",
+)
+# What a rebate manager enters by hand: a manual adjustment. The customer company, company
+# and currency always come from the agreement, whatever the client sends.
+MANUAL_FIELDS = frozenset(
+    {
+        "agreement_id",
+        "period_id",
+        "date",
+        "amount",
+        "reason",
+        "note",
+        "entry_type",
+        "partner_id",
+        "company_id",
+        "currency_id",
+    }
 )
 
 
@@ -109,24 +130,39 @@ class RebateEntry(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        manual = not self.env.context.get("rebate_ledger_write")
-        if manual:
-            if any(vals.get("entry_type", "adjustment") != "adjustment" for vals in vals_list):
+        """The manual-adjustment door, and nothing else: the engine, settlements and
+        recomputations write their rows through `_insert_rows`."""
+        if not self.env.user.has_group("customer_rebate.group_rebate_manager"):
+            raise UserError(self.env._("Only a rebate manager may enter a manual adjustment."))
+        for vals in vals_list:
+            if vals.get("entry_type", "adjustment") != "adjustment":
                 raise UserError(
                     self.env._(
                         "Rebate ledger rows are written by the accrual engine; by hand you may "
                         "only enter a manual adjustment."
                     )
                 )
-            if not self.env.user.has_group("customer_rebate.group_rebate_manager"):
-                raise UserError(self.env._("Only a rebate manager may enter a manual adjustment."))
-            if any(not (vals.get("reason") or "").strip() for vals in vals_list):
+            forged = sorted(
+                name for name, value in vals.items() if value and name not in MANUAL_FIELDS
+            )
+            if forged:
+                raise UserError(
+                    self.env._(
+                        "A manual adjustment states its agreement, period, date, amount and "
+                        "reason; %(fields)s are filled by the books. Nothing was saved.",
+                        fields=", ".join(
+                            self._fields[name].get_description(self.env)["string"]
+                            for name in forged
+                            if name in self._fields
+                        )
+                        or ", ".join(forged),
+                    )
+                )
+            if not (vals.get("reason") or "").strip():
                 raise ValidationError(
                     self.env._("A manual adjustment needs a reason: say why it is made.")
                 )
-        for vals in vals_list:
-            if manual:
-                vals["entry_type"] = "adjustment"
+            vals["entry_type"] = "adjustment"
             agreement = self.env["rebate.agreement"].browse(vals.get("agreement_id"))
             if agreement:
                 # A ledger row always belongs to the agreement's customer company, company and
@@ -135,13 +171,13 @@ class RebateEntry(models.Model):
                 vals["company_id"] = agreement.company_id.id
                 vals["currency_id"] = agreement.currency_id.id
         entries = super().create(vals_list)
-        if manual:
-            entries._post_adjustments()
+        entries._post_adjustments()
         return entries
 
     @api.model
-    def _create_engine_rows(self, vals_list):
-        """The accrual engine's ledger rows, inserted with one SQL statement.
+    def _insert_rows(self, vals_list):
+        """The one writer of ledger rows (accruals, reversals, true-ups, settlements and
+        their cancellation), inserted with one SQL statement. Private: no client reaches it.
 
         Posting an invoice writes one row per invoice line and agreement, on the hot path of
         every posting; the ORM's create costs several times the INSERT, mostly in
@@ -209,7 +245,7 @@ class RebateEntry(models.Model):
         return entries
 
     def write(self, vals):
-        if not self.env.context.get("rebate_ledger_write"):
+        if not guard.is_open(self._name):
             raise UserError(
                 self.env._(
                     "Rebate ledger rows cannot be changed; enter a manual adjustment instead."
@@ -217,6 +253,13 @@ class RebateEntry(models.Model):
             )
         return super().write(vals)
 
+    def _update_rows(self, vals):
+        """What the books note on ledger rows once written (booking state, journal entry,
+        company-currency amount of an adjustment). Private: no client reaches it."""
+        with guard.internal_writes(self._name):
+            return self.sudo().write(vals)
+
+    @client_method()
     def action_book_now(self):
         """Book the selected rows (or all) still waiting for the background booking job."""
         if not self.env.user.has_group("customer_rebate.group_rebate_accountant"):
@@ -278,9 +321,11 @@ class RebateEntry(models.Model):
                 raise ValidationError(
                     self.env._("The period of an adjustment must belong to its agreement.")
                 )
-            entry.with_context(
-                rebate_ledger_write=True
-            ).amount_company = accrual._to_company_currency(
-                entry.agreement_id, entry.amount, entry.date
+            entry._update_rows(
+                {
+                    "amount_company": accrual._to_company_currency(
+                        entry.agreement_id, entry.amount, entry.date
+                    )
+                }
             )
             accrual._book_entries(entry, ref=self.env._("Manual rebate adjustment"))

@@ -1,17 +1,50 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.tools import SQL
+
+from ..tools import guard
+from .guarded_mixin import client_method
 
 
 class RebateSettlement(models.Model):
     """The rebate an ended period has earned, trued up in the books and paid out: by credit
     note, by payment to the customer company's own bank account, or as a balance for
-    later orders. One per agreement period; cancelling reverses everything it posted."""
+    later orders. One per agreement period; cancelling reverses everything it posted.
+
+    Settlements are created by the settlement code only (`_create_for_periods`); their
+    amounts, state and control fields change only through the actions, which lock the row
+    and re-check what the database holds. The payout method and bank account are edited
+    while the settlement is a draft."""
 
     _name = "rebate.settlement"
     _description = "Customer Rebate Settlement"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["rebate.guarded.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "period_date_to desc, id desc"
     _check_company_auto = True
+    _guarded_fields = (
+        "name",
+        "agreement_id",
+        "period_id",
+        "period_date_to",
+        "partner_id",
+        "company_id",
+        "currency_id",
+        "amount_earned",
+        "amount_accrued",
+        "amount_difference",
+        "volume",
+        "state",
+        "confirmed_by_id",
+        "approved_by_id",
+        "posted_date",
+        "move_ids",
+        "credit_note_id",
+        "payment_id",
+        "entry_ids",
+        "balance_line_ids",
+    )
+    # Chosen by finance while the settlement is a draft, checked again at confirm and post.
+    _draft_fields = ("payout_method", "partner_bank_id")
 
     name = fields.Char(required=True, readonly=True, copy=False, default="/")
     agreement_id = fields.Many2one(
@@ -54,8 +87,9 @@ class RebateSettlement(models.Model):
         "res.partner.bank",
         string="Customer Bank Account",
         tracking=True,
-        domain="[('partner_id', '=', partner_id)]",
-        help="Payments go only to a bank account of the customer company itself.",
+        domain="[('partner_id', '=', partner_id), ('allow_out_payment', '=', True)]",
+        help="Payments go only to a bank account of the customer company itself, held in its "
+        "name and trusted for outgoing payments.",
     )
     state = fields.Selection(
         [
@@ -106,15 +140,59 @@ class RebateSettlement(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._guard_check_create(vals_list)
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code("rebate.settlement") or "/"
-        return super().create(vals_list)
+        with guard.internal_writes(self._name):
+            return super().create(vals_list)
+
+    def write(self, vals):
+        if not isinstance(vals, dict):
+            raise UserError(self.env._("Give the settlement's new values as field: value pairs."))
+        if set(self._draft_fields) & set(vals) and not self._guard_is_open():
+            self._check_payout_values(vals)
+            locked = self.filtered(lambda settlement: settlement.state != "draft")
+            if locked:
+                raise UserError(
+                    self.env._(
+                        "Settlement %s is no longer a draft: its payout method and bank account "
+                        "cannot change. Cancel it and settle the period again to pay otherwise.",
+                        locked[0].name,
+                    )
+                )
+        return super().write(vals)
+
+    def _check_payout_values(self, vals):
+        """Refuse a payout method or bank account of the wrong kind with a clear message."""
+        methods = dict(self._fields["payout_method"]._description_selection(self.env))
+        if "payout_method" in vals and vals["payout_method"] not in methods:
+            raise UserError(
+                self.env._("Choose the payout method among: %s.", ", ".join(methods.values()))
+            )
+        bank = vals.get("partner_bank_id")
+        if "partner_bank_id" in vals and not (
+            bank is False or (isinstance(bank, int) and not isinstance(bank, bool) and bank > 0)
+        ):
+            raise UserError(
+                self.env._("Choose the customer's bank account from the list (or none).")
+            )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_drafts(self):
         if any(settlement.state not in ("draft", "cancelled") for settlement in self):
             raise UserError(self.env._("Only draft or cancelled settlements can be deleted."))
+        posted = self.sudo().filtered(
+            lambda settlement: settlement.entry_ids or settlement.move_ids
+        )
+        if posted:
+            raise UserError(
+                self.env._(
+                    "Settlement %s was posted once: it stays on record, cancelled, with the "
+                    "entries that reversed it.",
+                    posted[0].name,
+                )
+            )
 
     # ------------------------------------------------------------------ computation
 
@@ -135,7 +213,7 @@ class RebateSettlement(models.Model):
         for settlement in self:
             row = report[settlement.period_id.id]
             adjusted = adjustments.get(settlement.period_id, 0.0)
-            settlement.write(
+            settlement._guarded_write(
                 {
                     "amount_earned": row["amount"] + adjusted,
                     "amount_accrued": row["held_amount"] + adjusted,
@@ -155,27 +233,98 @@ class RebateSettlement(models.Model):
                 self.env._("Only finance or a rebate manager can handle rebate settlements.")
             )
 
+    @api.model
+    def _create_for_periods(self, periods):
+        """Create the settlement of every ended, open period of an approved (or expired)
+        agreement that has none yet, computed on the period's final volume. The one door
+        through which settlements come into being: the Settle button (finance) and the daily
+        job (the system) call it; whatever runs twice creates nothing more."""
+        today = fields.Date.context_today(self)
+        periods = periods.sudo().filtered(
+            lambda period: (
+                period.date_to < today
+                and period.state == "open"
+                and period.agreement_id.state in ("approved", "expired")
+            )
+        )
+        if not periods:
+            return self.browse()
+        settled = (
+            self.sudo()
+            .search([("period_id", "in", periods.ids), ("state", "!=", "cancelled")])
+            .period_id
+        )
+        settlements = self._guarded_create(
+            [
+                {
+                    "agreement_id": period.agreement_id.id,
+                    "period_id": period.id,
+                    "payout_method": period.agreement_id.payout_method,
+                }
+                for period in periods - settled
+            ]
+        )
+        settlements._compute_amounts()
+        for settlement in settlements:
+            settlement.agreement_id._notify_responsible(
+                self.env._("Settlement %s is ready for review.", settlement.name)
+            )
+        return self.browse(settlements.ids)
+
+    def _lock_for_action(self):
+        """Lock the settlement rows, then read them again from the database.
+
+        Touching the rows (in id order, against deadlocks) makes a second transaction acting
+        on the same settlement wait for the first; as Odoo runs in REPEATABLE READ, it then
+        fails with a serialization error and Odoo runs the request again, on what the first
+        committed: a settlement posted twice is refused the second time.
+
+        Returns the settlements, each once (a client may send an id twice)."""
+        settlements = self.browse(list(dict.fromkeys(self._ids)))
+        if not settlements:
+            return settlements
+        settlements.check_access("write")
+        settlements.flush_recordset()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE rebate_settlement SET write_date = write_date WHERE id IN ("
+                "SELECT id FROM rebate_settlement WHERE id IN %s ORDER BY id FOR NO KEY UPDATE)",
+                tuple(settlements.ids),
+            )
+        )
+        if self.env.cr.rowcount != len(settlements):
+            raise MissingError(
+                self.env._("A settlement you chose no longer exists. Reload the page.")
+            )
+        settlements.invalidate_recordset()
+        return settlements
+
+    @client_method()
     def action_confirm(self):
         self._check_finance()
-        for settlement in self:
+        settlements = self._lock_for_action()
+        for settlement in settlements:
             if settlement.state != "draft":
                 raise UserError(self.env._("Settlement %s is not a draft.", settlement.name))
+        for settlement in settlements:
             settlement._compute_amounts()
             settlement._check_payout_target()
-            settlement.sudo().write({"state": "confirmed", "confirmed_by_id": self.env.uid})
+            settlement._guarded_write({"state": "confirmed", "confirmed_by_id": self.env.uid})
             if settlement.needs_approval:
                 settlement._schedule_approval()
         return True
 
+    @client_method()
     def action_approve(self):
         if not self.env.user.has_group("customer_rebate.group_rebate_manager"):
             raise AccessError(self.env._("Only a rebate manager approves settlements."))
-        for settlement in self:
+        settlements = self._lock_for_action()
+        for settlement in settlements:
             if settlement.state != "confirmed":
                 raise UserError(
                     self.env._("Settlement %s is not waiting for approval.", settlement.name)
                 )
-            if settlement.confirmed_by_id == self.env.user:
+            if not settlement.confirmed_by_id or settlement.confirmed_by_id == self.env.user:
                 raise UserError(
                     self.env._(
                         "You confirmed settlement %s, so you cannot approve it: another rebate "
@@ -183,18 +332,46 @@ class RebateSettlement(models.Model):
                         settlement.name,
                     )
                 )
+        for settlement in settlements:
             settlement.activity_feedback(["mail.mail_activity_data_todo"])
-            settlement.sudo().write({"state": "approved", "approved_by_id": self.env.uid})
+            settlement._guarded_write({"state": "approved", "approved_by_id": self.env.uid})
         return True
 
+    @client_method()
     def action_post(self):
         self._check_finance()
+        settlements = self._lock_for_action()
+        settlements._check_postable()
+        for settlement in settlements:
+            # Checked again right before each posting, on what the previous ones wrote.
+            settlement._check_postable()
+            settlement.sudo()._post()
+        return True
+
+    def _check_postable(self):
         for settlement in self:
+            if settlement.state == "posted":
+                raise UserError(self.env._("Settlement %s is already posted.", settlement.name))
             if settlement.state not in ("confirmed", "approved"):
                 raise UserError(
                     self.env._("Confirm settlement %s before posting it.", settlement.name)
                 )
-            if settlement.needs_approval and settlement.state != "approved":
+            settlement._check_approval()
+
+    def _check_approval(self):
+        """A settlement above the company's approval limit (on the amounts stored in the
+        database) is posted only once a rebate manager other than its confirmer approved it."""
+        manager_group = "customer_rebate.group_rebate_manager"
+        for settlement in self:
+            if not settlement.needs_approval:
+                continue
+            approver = settlement.approved_by_id
+            if (
+                settlement.state != "approved"
+                or not approver
+                or approver == settlement.confirmed_by_id
+                or not approver.has_group(manager_group)
+            ):
                 raise UserError(
                     self.env._(
                         "Settlement %s exceeds the company's approval limit: a rebate manager "
@@ -202,24 +379,25 @@ class RebateSettlement(models.Model):
                         settlement.name,
                     )
                 )
-            settlement.sudo()._post()
-        return True
 
     def _check_payout_target(self):
+        """Pay only into a bank account of the customer company itself, held in its name
+        and trusted for outgoing payments."""
         for settlement in self:
             if settlement.payout_method != "payment":
                 continue
-            bank = settlement.partner_bank_id
+            bank = settlement.sudo().partner_bank_id
+            customer = settlement.sudo().partner_id
             if not bank:
                 raise UserError(
                     self.env._(
                         "Settlement %(name)s pays by bank transfer: choose a bank account of "
                         "%(customer)s.",
                         name=settlement.name,
-                        customer=settlement.partner_id.name,
+                        customer=customer.name,
                     )
                 )
-            if bank.partner_id != settlement.partner_id:
+            if bank.partner_id != customer:
                 raise UserError(
                     self.env._(
                         "The bank account %(account)s belongs to %(holder)s, not to the customer "
@@ -227,7 +405,31 @@ class RebateSettlement(models.Model):
                         "own account; paying anyone else is a kickback.",
                         account=bank.display_name,
                         holder=bank.partner_id.display_name,
-                        customer=settlement.partner_id.name,
+                        customer=customer.name,
+                    )
+                )
+            holder = (bank.acc_holder_name or "").strip()
+            if holder and holder.casefold() != (customer.name or "").strip().casefold():
+                raise UserError(
+                    self.env._(
+                        "The bank account %(account)s is held in the name of %(holder)s, not "
+                        "%(customer)s. Rebates are paid only to an account held in the "
+                        "customer company's own name: correct the account holder or choose "
+                        "another account.",
+                        account=bank.display_name,
+                        holder=holder,
+                        customer=customer.name,
+                    )
+                )
+            if not bank.active or not bank.allow_out_payment:
+                raise UserError(
+                    self.env._(
+                        "The bank account %(account)s of %(customer)s is not trusted for "
+                        "outgoing payments. Have someone allowed to validate bank accounts "
+                        "verify it with the customer and switch on 'Send Money' on the "
+                        "account, then try again.",
+                        account=bank.display_name,
+                        customer=customer.name,
                     )
                 )
 
@@ -250,27 +452,44 @@ class RebateSettlement(models.Model):
                 )
             )
         accrual._lock_agreements(self.agreement_id)
+        confirmed_amount = self.amount_earned
         self._compute_amounts()
+        if self.currency_id.compare_amounts(self.amount_earned, confirmed_amount):
+            # A document dated in the period changed what it earns after finance confirmed
+            # (and a manager perhaps approved) another amount: nobody signed off this one.
+            raise UserError(
+                self.env._(
+                    "Settlement %(name)s was confirmed for %(confirmed)s, but the period now "
+                    "earns %(earned)s (an invoice or credit note of the period changed since). "
+                    "Nothing was posted: cancel this settlement and settle the period again, "
+                    "so that the new amount is confirmed and approved.",
+                    name=self.name,
+                    confirmed=self.currency_id.format(confirmed_amount),
+                    earned=self.currency_id.format(self.amount_earned),
+                )
+            )
         agreement = self.agreement_id
         today = fields.Date.context_today(self)
-        Entry = self.env["rebate.entry"].with_context(rebate_ledger_write=True)
+        Entry = self.env["rebate.entry"]
         moves = self.env["account.move"]
         if self.amount_difference:
-            true_up = Entry.create(
-                {
-                    "agreement_id": agreement.id,
-                    "period_id": self.period_id.id,
-                    "date": today,
-                    "entry_type": "true_up",
-                    "amount": self.amount_difference,
-                    "amount_company": accrual._to_company_currency(
-                        agreement, self.amount_difference, today
-                    ),
-                    "settlement_id": self.id,
-                    "note": self.env._(
-                        "Settlement %s: accrual trued up to the earned rebate", self.name
-                    ),
-                }
+            true_up = Entry._insert_rows(
+                [
+                    {
+                        "agreement_id": agreement.id,
+                        "period_id": self.period_id.id,
+                        "date": today,
+                        "entry_type": "true_up",
+                        "amount": self.amount_difference,
+                        "amount_company": accrual._to_company_currency(
+                            agreement, self.amount_difference, today
+                        ),
+                        "settlement_id": self.id,
+                        "note": self.env._(
+                            "Settlement %s: accrual trued up to the earned rebate", self.name
+                        ),
+                    }
+                ]
             )
             moves |= accrual._book_entries(
                 true_up, ref=self.env._("Rebate settlement true-up: %s", self.name)
@@ -280,31 +499,33 @@ class RebateSettlement(models.Model):
             payout = getattr(self, f"_pay_by_{self.payout_method}")()
             moves |= payout
         if self.amount_earned:
-            Entry.create(
-                {
-                    "agreement_id": agreement.id,
-                    "period_id": self.period_id.id,
-                    "date": today,
-                    "entry_type": "settlement",
-                    "amount": -self.amount_earned,
-                    "amount_company": -accrual._to_company_currency(
-                        agreement, self.amount_earned, today
-                    ),
-                    "settlement_id": self.id,
-                    "move_id": payout.id,
-                    "note": dict(self._fields["payout_method"]._description_selection(self.env))[
-                        self.payout_method
-                    ],
-                }
+            Entry._insert_rows(
+                [
+                    {
+                        "agreement_id": agreement.id,
+                        "period_id": self.period_id.id,
+                        "date": today,
+                        "entry_type": "settlement",
+                        "amount": -self.amount_earned,
+                        "amount_company": -accrual._to_company_currency(
+                            agreement, self.amount_earned, today
+                        ),
+                        "settlement_id": self.id,
+                        "move_id": payout.id,
+                        "note": dict(
+                            self._fields["payout_method"]._description_selection(self.env)
+                        )[self.payout_method],
+                    }
+                ]
             )
-        self.write(
+        self._guarded_write(
             {
                 "state": "posted",
                 "posted_date": today,
                 "move_ids": [fields.Command.link(move.id) for move in moves],
             }
         )
-        self.period_id.state = "closed"
+        self.period_id._mark_closed()
         self.agreement_id.message_post(
             body=self.env._(
                 "Settlement %(name)s posted: %(amount)s %(currency)s for %(start)s - %(end)s.",
@@ -356,7 +577,7 @@ class RebateSettlement(models.Model):
             )
         )
         credit_note.action_post()
-        self.credit_note_id = credit_note
+        self._guarded_write({"credit_note_id": credit_note.id})
         return credit_note
 
     def _pay_by_payment(self):
@@ -388,7 +609,7 @@ class RebateSettlement(models.Model):
             )
         )
         payment.action_post()
-        self.payment_id = payment
+        self._guarded_write({"payment_id": payment.id})
         return payment.move_id
 
     def _pay_by_balance(self):
@@ -396,22 +617,29 @@ class RebateSettlement(models.Model):
         usable on later orders."""
         return self.env["rebate.balance.line"]._credit_from_settlement(self)
 
+    @client_method()
     def action_cancel(self):
         self._check_finance()
-        for settlement in self:
+        for settlement in self._lock_for_action():
             if settlement.state == "cancelled":
                 continue
             if settlement.state == "posted":
                 settlement.sudo()._unpost()
             settlement.activity_unlink(["mail.mail_activity_data_todo"])
-            settlement.sudo().write({"state": "cancelled"})
+            settlement._guarded_write({"state": "cancelled"})
         return True
 
     def _unpost(self):
         """Reverse everything the settlement posted: ledger rows, journal entries, the
         credit note, the payment and the balance credit."""
         self.ensure_one()
-        if self.balance_line_ids.filtered(lambda line: line.kind != "credit"):
+        if self.balance_line_ids:
+            # A quotation spending this credit right now goes first, or waits.
+            self.env["rebate.balance.line"]._lock_credits(
+                self.partner_id, self.company_id, self.currency_id
+            )
+            self.balance_line_ids.invalidate_recordset()
+        if self.balance_line_ids.use_line_ids:
             raise UserError(
                 self.env._(
                     "The balance of settlement %s has already been used or expired: reverse "
@@ -442,7 +670,7 @@ class RebateSettlement(models.Model):
             )
         self.balance_line_ids.unlink()
         entries = self.entry_ids.filtered(lambda entry: entry.amount or entry.volume)
-        self.env["rebate.entry"].with_context(rebate_ledger_write=True).create(
+        self.env["rebate.entry"]._insert_rows(
             [
                 {
                     "agreement_id": entry.agreement_id.id,
@@ -457,7 +685,7 @@ class RebateSettlement(models.Model):
                 for entry in entries
             ]
         )
-        self.period_id.state = "open"
+        self.period_id._mark_open()
 
     def _schedule_approval(self):
         approvers = self.env.ref("customer_rebate.group_rebate_manager").sudo().all_user_ids

@@ -1,10 +1,24 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.fields import Command
 
+from ..tools import guard
+from .guarded_mixin import client_method
 from .rebate_accrual import PeriodState
+
+# What makes the amount of the rebate-balance line: changed only by the balance flow.
+BALANCE_LINE_FIELDS = (
+    "product_id",
+    "product_template_id",
+    "product_uom_id",
+    "product_uom_qty",
+    "price_unit",
+    "discount",
+    "tax_ids",
+    "order_id",
+)
 
 
 class SaleOrder(models.Model):
@@ -76,11 +90,27 @@ class SaleOrder(models.Model):
             order.rebate_balance_available = available
             order.rebate_balance_usable = order.currency_id.round(max(min(caps) - used, 0.0))
 
+    @client_method()
     def action_apply_rebate_balance(self):
-        """Add a discount line paid by the customer's rebate balance, within the caps."""
-        self.ensure_one()
+        """Add a discount line paid by the customer's rebate balance, within the caps.
+
+        The customer's credits are locked first: quotations applying the same balance at
+        the same moment run one after the other, each on what the previous one left."""
+        if len(self) != 1 or not isinstance(self.id, int) or self.id <= 0:
+            raise UserError(self.env._("Apply the rebate balance to one quotation at a time."))
+        if not self.env.user.has_group("customer_rebate.group_rebate_user"):
+            raise AccessError(
+                self.env._("Only users of the rebate application apply a rebate balance.")
+            )
+        if not self.exists():
+            raise MissingError(self.env._("This quotation no longer exists. Reload the page."))
+        self.check_access("write")
         if self.state not in ("draft", "sent"):
             raise UserError(self.env._("The rebate balance is applied to quotations only."))
+        self.env["rebate.balance.line"]._lock_credits(
+            self.partner_id.commercial_partner_id, self.company_id, self.currency_id
+        )
+        self.invalidate_recordset(["rebate_balance_available", "rebate_balance_usable"])
         amount = self.rebate_balance_usable
         if self.currency_id.compare_amounts(amount, 0.0) <= 0:
             raise UserError(
@@ -89,16 +119,17 @@ class SaleOrder(models.Model):
                     self.partner_id.commercial_partner_id.name,
                 )
             )
-        line = self.env["sale.order.line"].create(
-            {
-                "order_id": self.id,
-                "product_id": self._rebate_balance_product().id,
-                "name": self.env._("Rebate balance used"),
-                "product_uom_qty": 1.0,
-                "price_unit": -amount,
-                "tax_ids": [Command.clear()],
-            }
-        )
+        with guard.internal_writes("sale.order.line"):
+            line = self.env["sale.order.line"].create(
+                {
+                    "order_id": self.id,
+                    "product_id": self._rebate_balance_product().id,
+                    "name": self.env._("Rebate balance used"),
+                    "product_uom_qty": 1.0,
+                    "price_unit": -amount,
+                    "tax_ids": [Command.clear()],
+                }
+            )
         self.env["rebate.balance.line"]._use_on_order_line(line, amount)
         self.message_post(
             body=self.env._(
@@ -110,6 +141,70 @@ class SaleOrder(models.Model):
             subtype_xmlid="mail.mt_note",
         )
         return True
+
+    @api.constrains("partner_id", "company_id", "pricelist_id", "currency_id")
+    def _check_rebate_balance_owner(self):
+        """A balance applied to a quotation stays the balance of that customer, company and
+        currency: it does not follow the quotation to another customer."""
+        uses = (
+            self.env["rebate.balance.line"]
+            .sudo()
+            .search([("sale_line_id", "in", self.order_line.ids), ("kind", "=", "use")])
+        )
+        for use in uses:
+            order = use.sale_line_id.order_id
+            if (
+                use.partner_id != order.partner_id.commercial_partner_id
+                or use.company_id != order.company_id
+                or use.currency_id != order.currency_id
+            ):
+                raise UserError(
+                    self.env._(
+                        "Quotation %(order)s uses the rebate balance of %(customer)s: delete the "
+                        "rebate balance line before changing its customer, company or currency.",
+                        order=order.name,
+                        customer=use.partner_id.name,
+                    )
+                )
+
+    def _rebate_balance_unbacked(self):
+        """The rebate balance lines of the orders that the customer's balance does not back
+        (given back when the order was cancelled, for example)."""
+        product = self._rebate_balance_product()
+        lines = self.order_line.filtered(lambda line: line.product_id == product)
+        if not lines:
+            return lines
+        spent = dict(
+            self.env["rebate.balance.line"]
+            .sudo()
+            ._read_group(
+                [("sale_line_id", "in", lines.ids), ("kind", "=", "use")],
+                ["sale_line_id"],
+                ["amount:sum"],
+            )
+        )
+        return lines.filtered(
+            lambda line: line.currency_id.compare_amounts(spent.get(line, 0.0), line.price_subtotal)
+        )
+
+    def _confirmation_error_message(self):
+        message = super()._confirmation_error_message()
+        if not message and self._rebate_balance_unbacked():
+            message = self.env._(
+                "The rebate balance line of %s is no longer backed by the customer's balance "
+                "(it was given back when the order was cancelled). Delete the line and apply "
+                "the balance again.",
+                self.name,
+            )
+        return message
+
+    def _get_copiable_order_lines(self):
+        # A copied quotation does not spend the balance again: the customer applies it anew.
+        return (
+            super()
+            ._get_copiable_order_lines()
+            .filtered(lambda line: line.product_id != self._rebate_balance_product())
+        )
 
     def _action_cancel(self):
         result = super()._action_cancel()
@@ -238,6 +333,38 @@ class SaleOrder(models.Model):
 
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not guard.is_open(self._name):
+            product = self.env["sale.order"]._rebate_balance_product()
+            for vals in vals_list:
+                if vals.get("product_id") == product.id or (
+                    vals.get("product_template_id") == product.product_tmpl_id.id
+                ):
+                    self._refuse_rebate_balance_edit()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not guard.is_open(self._name) and isinstance(vals, dict):
+            product = self.env["sale.order"]._rebate_balance_product()
+            if (
+                vals.get("product_id") == product.id
+                or vals.get("product_template_id") == product.product_tmpl_id.id
+                or (set(BALANCE_LINE_FIELDS) & set(vals) and product in self.sudo().product_id)
+            ):
+                self._refuse_rebate_balance_edit()
+        return super().write(vals)
+
+    def _refuse_rebate_balance_edit(self):
+        raise UserError(
+            self.env._(
+                "The rebate balance line is added by the quotation's 'Use Rebate Balance' "
+                "button, which spends the customer's balance; it cannot be added or changed by "
+                "hand. Delete the line to give the balance back, then apply it again. Nothing "
+                "was saved."
+            )
+        )
 
     def _prepare_invoice_line(self, **optional_values):
         vals = super()._prepare_invoice_line(**optional_values)

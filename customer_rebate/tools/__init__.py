@@ -1,1 +1,1 @@
-from . import periods, rebate_math
+from . import guard, periods, rebate_math

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.guarded_mixin import client_method
+
 
 class RebateAccrualRecomputeWizard(models.TransientModel):
     """Dry run first: what the ledger holds against what the posted invoices earn, per
@@ -18,10 +20,13 @@ class RebateAccrualRecomputeWizard(models.TransientModel):
     @api.depends("period_ids")
     def _compute_line_ids(self):
         for wizard in self:
-            report = self.env["rebate.accrual"]._recompute_periods(wizard.period_ids)
+            # The periods the user may read (record rules), as stored records: in the form
+            # the wizard is a new record whose periods are new records too.
+            report = self.env["rebate.accrual"]._recompute_periods(wizard.period_ids._origin)
             wizard.line_ids = [fields.Command.create(row) for row in report]
             wizard.difference_count = sum(1 for row in report if row["difference"])
 
+    @client_method()
     def action_post(self):
         self.ensure_one()
         user = self.env.user
@@ -30,7 +35,7 @@ class RebateAccrualRecomputeWizard(models.TransientModel):
             or user.has_group("customer_rebate.group_rebate_accountant")
         ):
             raise UserError(self.env._("Only a rebate manager or finance may post true-ups."))
-        self.env["rebate.accrual"]._recompute_periods(self.period_ids, post=True)
+        self.env["rebate.accrual"]._recompute_periods(self.period_ids._origin, post=True)
         return {"type": "ir.actions.act_window_close"}
 
 

@@ -1,5 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
+
+from ..models.guarded_mixin import client_method
 
 
 class RebateAgreementReassignWizard(models.TransientModel):
@@ -22,6 +24,21 @@ class RebateAgreementReassignWizard(models.TransientModel):
     )
     agreement_count = fields.Integer(compute="_compute_agreement_count")
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            users = [vals.get("from_user_id"), vals.get("to_user_id")]
+            if any(
+                user not in (None, False) and (type(user) is not int or user <= 0) for user in users
+            ) or not isinstance(vals.get("include_backup", False), bool):
+                raise UserError(
+                    self.env._(
+                        "Choose the two people from the list (and tick 'Also as Backup' or "
+                        "not). Nothing was saved."
+                    )
+                )
+        return super().create(vals_list)
+
     def _agreements(self, role):
         return self.env["rebate.agreement"].search(
             [(role, "=", self.from_user_id.id), ("state", "not in", ("closed", "cancelled"))]
@@ -34,10 +51,18 @@ class RebateAgreementReassignWizard(models.TransientModel):
                 count += len(wizard._agreements("backup_user_id"))
             wizard.agreement_count = count
 
+    @client_method()
     def action_reassign(self):
         self.ensure_one()
         if self.from_user_id == self.to_user_id:
             raise UserError(self.env._("Choose two different people to reassign between."))
+        if self.to_user_id.share:
+            raise UserError(
+                self.env._(
+                    "%s is not an employee: agreements can only be handed to internal users.",
+                    self.to_user_id.name,
+                )
+            )
         roles = ["user_id"] + (["backup_user_id"] if self.include_backup else [])
         moved = self.env["rebate.agreement"]
         for role in roles:

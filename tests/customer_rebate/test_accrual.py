@@ -1,8 +1,9 @@
 from datetime import date
 
 from odoo import fields
+from odoo.addons.customer_rebate.tools import guard
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import RebateAccountingCase
 
@@ -273,10 +274,11 @@ class TestAccrual(RebateAccountingCase):
         report = self.env["rebate.accrual"]._recompute_periods(agreement.period_ids)
         self.assertFalse(any(row["difference"] for row in report), "ledger matches the books")
         # Simulate a ledger that missed an invoice (e.g. posted before the agreement existed).
-        invoice.rebate_accrued = False
-        self.env["rebate.entry"].sudo().with_context(rebate_ledger_write=True).search(
-            [("invoice_id", "=", invoice.id)]
-        ).write({"amount": 0.0, "volume": 0.0, "sales_amount": 0.0})
+        with guard.internal_writes("account.move"):
+            invoice.rebate_accrued = False
+        self.env["rebate.entry"].search([("invoice_id", "=", invoice.id)])._update_rows(
+            {"amount": 0.0, "volume": 0.0, "sales_amount": 0.0}
+        )
         wizard = (
             self.env["rebate.accrual.recompute.wizard"]
             .with_user(self.accountant)
@@ -291,6 +293,24 @@ class TestAccrual(RebateAccountingCase):
         self.assert_accrual_move(true_up.move_id, 16.0, agreement)
         report = self.env["rebate.accrual"]._recompute_periods(agreement.period_ids)
         self.assertFalse(any(row["difference"] for row in report))
+
+    def test_recompute_wizard_from_the_agreement_button(self):
+        """As a user presses it: the agreement's button opens the wizard, which shows the
+        periods before anything is saved, then posts the difference."""
+        agreement = self.approved_agreement(tier_ids=TIERS)
+        self.invoice([(self.product, 80, 10.0)], date(2027, 1, 10))
+        action = agreement.with_user(self.accountant).action_recompute_accruals()
+        Wizard = (
+            self.env[action["res_model"]]
+            .with_user(self.accountant)
+            .with_context(**action["context"])
+        )
+        form = Form(Wizard)
+        self.assertEqual(len(form.line_ids), len(agreement.period_ids))
+        self.assertEqual(form.difference_count, 0, "the ledger matches the posted invoices")
+        wizard = form.save()
+        wizard.action_post()
+        self.assertEqual(self.accrued(agreement), 16.0, "nothing to true up, nothing posted")
 
     def test_every_mode_gives_the_same_ledger_and_journal_entries(self):
         """background (the default), realtime and batch: per invoice, the same rebate in
@@ -511,7 +531,7 @@ class TestAccrualBooking(RebateAccountingCase):
     def test_statements_and_settlements_book_waiting_rows_first(self):
         agreement = self.approved_agreement(tier_ids=TIERS)
         self.invoice([(self.product, 80, 10.0)], date(2027, 1, 10), book=False)
-        statement = self.env["rebate.statement"].generate_statements(
+        statement = self.env["rebate.statement"]._generate_statements(
             date(2027, 1, 1), date(2027, 1, 31)
         )
         self.assertFalse(self.waiting())

@@ -1,4 +1,4 @@
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from .common import RebateCase
@@ -50,23 +50,34 @@ class TestAgreementAccess(RebateCase):
         agreement = self.create_agreement()
         agreement.action_submit()
         decision = agreement.approval_ids
-        for user in (self.rep, self.manager, self.accountant):
+        for user in (self.rep, self.manager, self.accountant, self.env.ref("base.user_admin")):
             self.assertTrue(decision.with_user(user).read(["decision"]))
-            with self.assertRaises(AccessError):
+            with self.assertRaises(UserError):  # an AccessError is one too
                 decision.with_user(user).write({"comment": "rewritten"})
-            with self.assertRaises(AccessError):
+            with self.assertRaises(UserError):  # an AccessError is one too
                 decision.with_user(user).unlink()
-            with self.assertRaises(AccessError):
+            with self.assertRaises(UserError):  # an AccessError is one too
                 self.env["rebate.agreement.approval"].with_user(user).create(
                     {"agreement_id": agreement.id, "user_id": user.id, "decision": "approved"}
                 )
+        # Not even as the system: the history is written by the workflow only.
+        with self.assertRaises(UserError):
+            decision.sudo().write({"comment": "rewritten"})
+        with self.assertRaises(UserError):
+            decision.sudo().unlink()
+        self.assertEqual(agreement.approval_ids.mapped("decision"), ["submitted"])
+        self.assertFalse(agreement.approval_ids.comment)
 
     def test_periods_are_read_only_for_reps(self):
         agreement = self.approved_agreement()
         period = agreement.period_ids[0]
         self.assertTrue(period.with_user(self.rep).read(["date_from"]))
-        with self.assertRaises(AccessError):
+        with self.assertRaises(UserError):  # an AccessError is one too
             period.with_user(self.rep).write({"state": "closed"})
+        with self.assertRaises(UserError):  # an AccessError is one too
+            period.with_user(self.rep).write({"expected_volume": 5.0})
+        self.assertEqual(period.state, "open")
+        self.assertFalse(period.expected_volume)
 
     def test_other_company_agreements_are_invisible(self):
         other_company = self.env["res.company"].create({"name": "Rebate Other Co"})
@@ -102,9 +113,12 @@ class TestRevisionAccess(RebateCase):
         revision = agreement.revision_ids
         for user in (self.rep, self.manager, self.accountant):
             self.assertTrue(revision.with_user(user).read(["terms_json"]))
-            with self.assertRaises(AccessError):
+            with self.assertRaises(UserError):  # an AccessError is one too
                 revision.with_user(user).write({"terms_json": "{}"})
-            with self.assertRaises(AccessError):
+            with self.assertRaises(UserError):  # an AccessError is one too
                 revision.with_user(user).unlink()
+        with self.assertRaises(UserError):
+            revision.sudo().write({"terms_json": "{}"})
+        self.assertIn("retroactive", revision.terms_json)
         with self.assertRaises(AccessError):
             revision.with_user(self.stranger).read(["terms_json"])

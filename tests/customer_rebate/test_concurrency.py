@@ -1,4 +1,5 @@
-"""Two invoices of one customer posted at the same time, in two real transactions.
+"""Two invoices of one customer posted at the same time, in two real transactions; two
+approvals of one agreement given at the same time.
 
 The test cases' own cursor never commits, so this test works with cursors of its own on
 the test database: it commits its fixtures, posts in two threads, reads the result and
@@ -10,10 +11,13 @@ from contextlib import closing
 from datetime import date
 
 from odoo import SUPERUSER_ID, api
+from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.service.model import retrying
 from odoo.sql_db import db_connect
 from odoo.tests import TransactionCase, tagged
+
+from .common import SIGNED_CONTRACT
 
 
 @tagged("post_install", "-at_install", "customer_rebate")
@@ -45,14 +49,19 @@ class TestAccrualConcurrency(TransactionCase):
                     "settlement_frequency": "quarterly",
                     "payout_method": "credit_note",
                     "estimated_yearly_amount": 5000.0,
+                    "signed_contract": SIGNED_CONTRACT,
+                    "signed_contract_filename": "contract.pdf",
                     "tier_ids": [
                         Command.create({"threshold": 0.0, "rate": 2.0}),
                         Command.create({"threshold": 1000.0, "rate": 4.0}),
                     ],
                 }
             )
-            agreement.write({"state": "approved"})
-            agreement._generate_periods()
+            # Through the real workflow, by two people: the system submits, the
+            # administrator (a rebate manager) approves, which makes the periods.
+            agreement.action_submit()
+            agreement.with_user(env.ref("base.user_admin")).action_approve()
+            assert agreement.state == "approved" and agreement.period_ids, agreement.state
             # Two sales journals: the invoices share no sequence, so nothing but the rebate
             # ledger makes the two postings wait for each other.
             journals = env["account.journal"].search(
@@ -106,6 +115,15 @@ class TestAccrualConcurrency(TransactionCase):
             cr.execute(
                 "DELETE FROM account_move WHERE id IN %s OR rebate_source_invoice_id IN %s",
                 [invoices, invoices],
+            )
+            # The approval's activities, chatter and followers name the agreement by id.
+            agreement_ref = ["rebate.agreement", made["agreement"]]
+            cr.execute(
+                "DELETE FROM mail_activity WHERE res_model = %s AND res_id = %s", agreement_ref
+            )
+            cr.execute("DELETE FROM mail_message WHERE model = %s AND res_id = %s", agreement_ref)
+            cr.execute(
+                "DELETE FROM mail_followers WHERE res_model = %s AND res_id = %s", agreement_ref
             )
             cr.execute("DELETE FROM rebate_agreement WHERE id = %s", [made["agreement"]])
             cr.execute(
@@ -192,5 +210,116 @@ class TestAccrualConcurrency(TransactionCase):
             self.assertGreaterEqual(
                 outcome["second"], 2, "the second posting ran again on the committed ledger"
             )
+        finally:
+            self.purge(made)
+
+
+@tagged("post_install", "-at_install", "customer_rebate")
+class TestApprovalConcurrency(TransactionCase):
+    """The approval is judged on the approval history; two approvals given at once must not
+    both read it before the other's decision: the agreement row is locked while deciding."""
+
+    def cursor(self):
+        return closing(db_connect(self.env.cr.dbname).cursor())
+
+    def make_fixtures(self):
+        with self.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            partner = env["res.partner"].create(
+                {"name": "Concurrent Approval Co", "is_company": True}
+            )
+            agreement = env["rebate.agreement"].create(
+                {
+                    "title": "Concurrent approval",
+                    "partner_id": partner.id,
+                    "date_start": date(2027, 1, 1),
+                    "date_end": date(2027, 12, 31),
+                    "estimated_yearly_amount": 5000.0,
+                    "signed_contract": SIGNED_CONTRACT,
+                    "signed_contract_filename": "contract.pdf",
+                    "tier_ids": [Command.create({"threshold": 0.0, "rate": 2.0})],
+                }
+            )
+            agreement.action_submit()  # by the system: the administrator may approve
+            cr.commit()  # pylint: disable=invalid-commit
+            return {"partner": partner.id, "agreement": agreement.id}
+
+    def purge(self, made):
+        with self.cursor() as cr:
+            agreement_ref = ["rebate.agreement", made["agreement"]]
+            cr.execute(
+                "DELETE FROM mail_activity WHERE res_model = %s AND res_id = %s", agreement_ref
+            )
+            cr.execute("DELETE FROM mail_message WHERE model = %s AND res_id = %s", agreement_ref)
+            cr.execute(
+                "DELETE FROM mail_followers WHERE res_model = %s AND res_id = %s", agreement_ref
+            )
+            cr.execute("DELETE FROM rebate_agreement WHERE id = %s", [made["agreement"]])
+            cr.execute("DELETE FROM res_partner WHERE id = %s", [made["partner"]])
+            cr.commit()  # pylint: disable=invalid-commit
+
+    def approve_in_thread(self, agreement_id, outcome, name, *, before=None, after=None):
+        """Approve as the administrator in a transaction of its own, run as Odoo runs a
+        request: retried on serialization errors, then committed."""
+
+        def run():
+            try:
+                with self.cursor() as cr:
+                    env = api.Environment(cr, SUPERUSER_ID, {})
+                    admin = env.ref("base.user_admin")
+                    attempts = []
+
+                    def approve():
+                        attempts.append(time.monotonic())
+                        env["rebate.agreement"].with_user(admin).browse(
+                            agreement_id
+                        ).action_approve(comment=name)
+                        if after:
+                            after()
+
+                    if before:
+                        before(cr)
+                    retrying(approve, env)
+                    outcome[name] = len(attempts)
+            except Exception as error:  # reported by the test below
+                outcome[name] = error
+
+        return threading.Thread(target=run, name=f"rebate-approval-{name}")
+
+    def test_two_approvals_at_once_one_passes(self):
+        made = self.make_fixtures()
+        try:
+            outcome = {}
+            first_done = threading.Event()
+            second_started = threading.Event()
+
+            def hold_open():
+                first_done.set()
+                second_started.wait(30)
+                time.sleep(0.3)  # the second is most likely waiting on the row by now
+
+            def start_second(cr):
+                first_done.wait(30)
+                cr.execute("SELECT 1")  # its snapshot: without the first's decision
+                second_started.set()
+
+            threads = [
+                self.approve_in_thread(made["agreement"], outcome, "first", after=hold_open),
+                self.approve_in_thread(made["agreement"], outcome, "second", before=start_second),
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(60)
+            self.assertEqual(outcome.get("first"), 1, outcome)
+            self.assertIsInstance(outcome.get("second"), UserError, outcome)
+            self.assertIn("not waiting for approval", str(outcome["second"]))
+            with self.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                agreement = env["rebate.agreement"].browse(made["agreement"])
+                self.assertEqual(agreement.state, "approved")
+                approvals = agreement.approval_ids.filtered(lambda a: a.decision == "approved")
+                self.assertEqual(approvals.mapped("comment"), ["first"], "one decision only")
+                self.assertEqual(len(agreement.period_ids), 4)
         finally:
             self.purge(made)

@@ -4,6 +4,7 @@ from datetime import timedelta
 from PyPDF2 import PdfReader
 
 from odoo import fields
+from odoo.addons.customer_rebate.tools import guard
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import RebateAccountingCase
@@ -22,6 +23,7 @@ class TestRebatePortal(HttpCase, RebateAccountingCase):
             "rebate.portal.customer",
             password="rebate.portal.customer",
             groups="base.group_portal",
+            name="Wang Fang",
             partner_id=cls.customer_contact.id,
         )
         cls.agreement = cls.create_agreement(
@@ -51,10 +53,10 @@ class TestRebatePortal(HttpCase, RebateAccountingCase):
         self.invoice([(self.product, 80, 10.0)], today)
         self.statement = (
             self.env["rebate.statement"]
-            .generate_statements(today - timedelta(days=30), today)
+            ._generate_statements(today - timedelta(days=30), today)
             .filtered(lambda s: s.partner_id == self.customer)
         )
-        self.statement.state = "sent"
+        self.statement.with_user(self.accountant).action_send()
 
     def test_agreement_progress_tour(self):
         self.start_tour("/my/rebates", "rebate_portal_agreement_tour", login=self.portal_user.login)
@@ -66,7 +68,10 @@ class TestRebatePortal(HttpCase, RebateAccountingCase):
         self.assertEqual(response.headers["Content-Type"], "application/pdf")
         self.start_tour("/my/rebates", "rebate_portal_confirm_tour", login=self.portal_user.login)
         self.assertEqual(self.statement.state, "confirmed")
-        self.assertEqual(self.statement.confirmed_by, self.portal_user.name)
+        self.assertEqual(self.statement.confirmed_by_id, self.portal_user)
+        self.assertEqual(self.statement.signed_by, "Wang Fang")
+        self.assertTrue(self.statement.signature)
+        self.assertTrue(self.statement.confirmed_date)
 
     def test_dispute_statement_tour(self):
         self.start_tour("/my/rebates", "rebate_portal_dispute_tour", login=self.portal_user.login)
@@ -82,14 +87,15 @@ class TestRebatePortal(HttpCase, RebateAccountingCase):
         self.assertIn(b"INV-42 is in next quarter.", page.content)
 
     def test_other_customers_documents_show_nothing(self):
-        other_statement = self.env["rebate.statement"].create(
-            {
-                "partner_id": self.other_customer.id,
-                "date_from": fields.Date.today() - timedelta(days=30),
-                "date_to": fields.Date.today(),
-                "state": "sent",
-            }
-        )
+        with guard.internal_writes("rebate.statement"):
+            other_statement = self.env["rebate.statement"].create(
+                {
+                    "partner_id": self.other_customer.id,
+                    "date_from": fields.Date.today() - timedelta(days=30),
+                    "date_to": fields.Date.today(),
+                    "state": "sent",
+                }
+            )
         self.authenticate(self.portal_user.login, self.portal_user.login)
         for url in (
             f"/my/rebates/agreements/{self.other_agreement.id}",
@@ -116,16 +122,20 @@ class TestRebatePortal(HttpCase, RebateAccountingCase):
     def test_posts_need_the_csrf_token(self):
         self.authenticate(self.portal_user.login, self.portal_user.login)
         response = self.url_open(
-            f"/my/rebates/statements/{self.statement.id}/answer",
-            data={"answer": "confirm"},
+            f"/my/rebates/statements/{self.statement.id}/dispute",
+            data={"comment": "Forged from another site"},
         )
         self.assertEqual(response.status_code, 400)
         self.assertEqual(self.statement.state, "sent")
 
     def test_draft_statements_stay_private(self):
-        self.statement.state = "draft"
+        today = fields.Date.today()
+        draft = self.env["rebate.statement"]._generate_statements(
+            today + timedelta(days=1), today + timedelta(days=30), self.customer.ids
+        )
+        self.assertEqual(draft.state, "draft")
         self.authenticate(self.portal_user.login, self.portal_user.login)
-        response = self.url_open(self.statement.get_portal_url())
+        response = self.url_open(draft.get_portal_url())
         self.assertTrue(response.url.endswith("/my"))
 
 
@@ -135,7 +145,7 @@ class TestStatementPdf(RebateAccountingCase):
         self.customer.name = "杭州测试客户有限公司"
         self.approved_agreement(tier_ids=TIERS, title="年度返利")
         self.invoice([(self.product, 80, 10.0)], fields.Date.to_date("2027-01-10"))
-        statement = self.env["rebate.statement"].generate_statements(
+        statement = self.env["rebate.statement"]._generate_statements(
             fields.Date.to_date("2027-01-01"), fields.Date.to_date("2027-01-31")
         )
         pdf, report_format = (

@@ -120,8 +120,20 @@ class TestSettlement(RebateAccountingCase):
             {"acc_number": "6222 0000 2222", "partner_id": self.customer.id}
         )
         settlement.with_user(self.accountant).partner_bank_id = own_bank
+        with self.assertRaisesRegex(UserError, "not trusted for outgoing payments"):
+            settlement.with_user(self.accountant).action_confirm()
+        own_bank.write({"allow_out_payment": True, "acc_holder_name": "Zhang San"})
+        with self.assertRaisesRegex(UserError, "held in the name of Zhang San"):
+            settlement.with_user(self.accountant).action_confirm()
+        own_bank.acc_holder_name = self.customer.name
         with freeze_time("2027-04-06"):
             settlement.with_user(self.accountant).action_confirm()
+            own_bank.acc_holder_name = "Zhang San"
+            with self.assertRaisesRegex(UserError, "held in the name of Zhang San"):
+                settlement.with_user(self.accountant).action_post()
+            self.assertEqual(settlement.state, "confirmed")
+            self.assertFalse(settlement.payment_id)
+            own_bank.acc_holder_name = False
             settlement.with_user(self.accountant).action_post()
         payment = settlement.payment_id
         self.assertEqual(payment.state, "in_process")
@@ -134,9 +146,9 @@ class TestSettlement(RebateAccountingCase):
 
     def test_true_up_to_the_earned_amount_before_payout(self):
         agreement = self.earned_agreement()
-        self.env["rebate.entry"].sudo().with_context(rebate_ledger_write=True).search(
+        self.env["rebate.entry"].search(
             [("agreement_id", "=", agreement.id)], limit=1, order="id desc"
-        ).write({"amount": 10.0, "amount_company": 10.0})
+        )._update_rows({"amount": 10.0, "amount_company": 10.0})
         settlement = self.settle(agreement)
         self.assertEqual(settlement.amount_difference, 26.0, "earned 52, ledger held 26")
         with freeze_time("2027-04-06"):
@@ -181,6 +193,14 @@ class TestSettlement(RebateAccountingCase):
         )
         self.assertEqual(settlements.agreement_id, first | second)
 
+    def test_daily_job_settles_as_the_system_once(self):
+        agreement = self.earned_agreement()
+        with freeze_time("2027-04-05"):
+            self.env["rebate.agreement"].with_user(self.stranger)._cron_settle_periods()
+            self.env["rebate.agreement"]._cron_settle_periods()
+        self.assertEqual(len(agreement.settlement_ids), 1)
+        self.assertEqual(agreement.settlement_ids.amount_earned, 52.0)
+
     def test_reps_cannot_settle(self):
         agreement = self.earned_agreement()
         with self.assertRaises(AccessError), freeze_time("2027-04-05"):
@@ -205,6 +225,8 @@ class TestSettlement(RebateAccountingCase):
         credit_note = settlement.credit_note_id
         self.assertEqual(credit_note.amount_residual, 0.0)
         self.assertEqual(credit_note.reversal_move_ids.state, "posted")
+        with self.assertRaisesRegex(UserError, "was posted once"):
+            settlement.with_user(self.manager).unlink()
         again = self.settle(agreement)
         self.assertEqual(len(again), 1)
         self.assertNotEqual(again, settlement)
@@ -252,6 +274,9 @@ class TestSettlement(RebateAccountingCase):
             self.assertEqual(order.rebate_balance_usable, 20.0, "10 % of 200, under 30 and 52")
             order.with_user(self.rep).action_apply_rebate_balance()
             self.assertEqual(order.amount_untaxed, 180.0)
+            with self.assertRaisesRegex(UserError, "already been used"):
+                settlement.with_user(self.accountant).action_cancel()
+            self.assertEqual(settlement.state, "posted")
             self.assertEqual(order.rebate_balance_usable, 0.0, "the cap is per order")
             order.action_confirm()
             invoice = order._create_invoices()
@@ -278,3 +303,25 @@ class TestSettlement(RebateAccountingCase):
             lambda line: line.account_id == self.accounting["revenue"]
         )
         self.assertEqual(revenue.balance, -32.0)
+
+    def test_amount_changed_after_confirmation_is_not_posted(self):
+        """A late credit note dated in the period changes what it earns after finance
+        confirmed: posting refuses the amount nobody signed off; settling again works."""
+        agreement = self.earned_agreement()
+        settlement = self.settle(agreement)
+        with freeze_time("2027-04-06"):
+            settlement.with_user(self.accountant).action_confirm()
+        self.assertEqual(settlement.amount_earned, 52.0)
+        self.invoice([(self.product, 40, 10.0)], date(2027, 3, 20), move_type="out_refund")
+        with freeze_time("2027-04-07"), self.assertRaisesRegex(UserError, "settle the period"):
+            settlement.with_user(self.accountant).action_post()
+        self.assertEqual(settlement.state, "confirmed")
+        self.assertFalse(settlement.credit_note_id)
+        with freeze_time("2027-04-07"):
+            settlement.with_user(self.accountant).action_cancel()
+            again = self.settle(agreement)
+            again.with_user(self.accountant).action_confirm()
+            again.with_user(self.accountant).action_post()
+        self.assertEqual(again.amount_earned, 18.0, "900 of sales, back to 2 %")
+        self.assertEqual(again.state, "posted")
+        self.assertEqual(self.period_ledger(again.period_id), 0.0)

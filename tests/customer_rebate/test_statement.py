@@ -4,9 +4,10 @@ from freezegun import freeze_time
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import RebateAccountingCase
+from .test_security_statement import SIGNATURE
 
 TIERS = [(0, 0, {"threshold": 0.0, "rate": 2.0}), (0, 0, {"threshold": 1000.0, "rate": 4.0})]
 
@@ -23,7 +24,7 @@ class TestStatement(RebateAccountingCase):
             settlement.with_user(self.accountant).action_post()
         self.invoice([(self.product, 30, 10.0)], date(2027, 4, 20))
         Statement = self.env["rebate.statement"]
-        first = Statement.generate_statements(date(2027, 1, 1), date(2027, 3, 31))
+        first = Statement._generate_statements(date(2027, 1, 1), date(2027, 3, 31))
         self.assertEqual(first.partner_id, self.customer)
         line = first.line_ids
         self.assertEqual(
@@ -32,7 +33,7 @@ class TestStatement(RebateAccountingCase):
         self.assertEqual(line.volume, 1300.0)
         self.assertEqual(first.book_balance, 52.0)
         self.assertFalse(first.balance_difference)
-        second = Statement.generate_statements(date(2027, 4, 1), date(2027, 6, 30))
+        second = Statement._generate_statements(date(2027, 4, 1), date(2027, 6, 30))
         line = second.line_ids
         self.assertEqual(
             (line.opening, line.accrued, line.settled, line.closing), (52.0, 6.0, -52.0, 6.0)
@@ -40,7 +41,7 @@ class TestStatement(RebateAccountingCase):
         self.assertIn("Tier 1", line.tier_reached)
         self.assertEqual(second.book_balance, 6.0)
         self.assertFalse(
-            Statement.generate_statements(date(2027, 4, 1), date(2027, 6, 30)),
+            Statement._generate_statements(date(2027, 4, 1), date(2027, 6, 30)),
             "a second run makes nothing",
         )
 
@@ -67,7 +68,7 @@ class TestStatement(RebateAccountingCase):
             }
         )
         stray.action_post()
-        statement = self.env["rebate.statement"].generate_statements(
+        statement = self.env["rebate.statement"]._generate_statements(
             date(2027, 1, 1), date(2027, 1, 31)
         )
         self.assertEqual((statement.closing_balance, statement.book_balance), (16.0, 21.0))
@@ -86,19 +87,29 @@ class TestStatement(RebateAccountingCase):
                 "email": "ap@customer.example.com",
             }
         )
-        statement = self.env["rebate.statement"].generate_statements(
+        portal = new_test_user(
+            self.env,
+            "rebate.statement.portal",
+            groups="base.group_portal",
+            name="Wang Fang",
+            partner_id=self.customer_contact.id,
+        )
+        statement = self.env["rebate.statement"]._generate_statements(
             date(2027, 1, 1), date(2027, 1, 31)
         )
-        with self.assertRaises(UserError):
-            statement.action_confirm()
+        with self.assertRaisesRegex(AccessError, "cannot open"):
+            statement.with_user(portal)._portal_confirm("Wang Fang", SIGNATURE)
+        with self.assertRaisesRegex(AccessError, "Only rebate accountants and managers"):
+            statement.with_user(self.rep).action_send()
         statement.with_user(self.accountant).action_send()
         self.assertEqual(statement.state, "sent")
+        self.assertTrue(statement.sent_date)
         mail = statement.message_ids.filtered(lambda m: m.message_type == "comment")[:1]
         self.assertIn(invoicing, mail.partner_ids)
         self.assertTrue(mail.attachment_ids, "the statement goes with its PDF")
         with self.assertRaisesRegex(UserError, "what is wrong"):
-            statement.action_dispute(comment="  ")
-        statement.action_dispute(comment="January invoice INV-1 missing")
+            statement.with_user(portal)._portal_dispute("  ")
+        statement.with_user(portal)._portal_dispute("January invoice INV-1 missing")
         self.assertEqual(statement.state, "disputed")
         activity = statement.activity_ids
         self.assertEqual(activity.user_id, self.rep, "the responsible person gets an activity")
@@ -107,11 +118,30 @@ class TestStatement(RebateAccountingCase):
         statement.with_user(self.rep).action_resolve(note="INV-1 was posted in February.")
         self.assertEqual(statement.state, "resolved")
         self.assertEqual(statement.resolution_note, "INV-1 was posted in February.")
+        statement.with_user(portal)._portal_confirm("Wang Fang", SIGNATURE)
+        self.assertEqual(statement.state, "confirmed", "a resolved dispute can be confirmed")
+        self.assertEqual(statement.confirmed_by_id, portal)
+        self.assertEqual(statement.signed_by, "Wang Fang")
+        self.assertTrue(statement.signature)
+        self.assertTrue(statement.confirmed_date)
+
+    def test_statement_job_makes_each_company_its_periods_statements(self):
+        self.approved_agreement(tier_ids=TIERS)
+        self.invoice([(self.product, 80, 10.0)], date(2027, 1, 10))
+        self.company.rebate_statement_frequency = "monthly"
+        Statement = self.env["rebate.statement"]
+        with freeze_time("2027-02-03"):
+            Statement._cron_generate_statements()
+        statement = Statement.search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(
+            (statement.date_from, statement.date_to), (date(2027, 1, 1), date(2027, 1, 31))
+        )
+        self.assertEqual(statement.closing_balance, 16.0)
 
     def test_statement_access_rights(self):
         self.approved_agreement(tier_ids=TIERS)
         self.invoice([(self.product, 80, 10.0)], date(2027, 1, 10))
-        statement = self.env["rebate.statement"].generate_statements(
+        statement = self.env["rebate.statement"]._generate_statements(
             date(2027, 1, 1), date(2027, 1, 31)
         )
         self.assertTrue(statement.with_user(self.rep).read(["closing_balance"]))
@@ -119,7 +149,7 @@ class TestStatement(RebateAccountingCase):
         self.assertFalse(
             statement.line_ids.with_user(self.rep).has_access("write"), "lines are read-only"
         )
-        with self.assertRaises(AccessError):
+        with self.assertRaisesRegex(UserError, "cannot be created by hand"):
             self.env["rebate.statement"].with_user(self.rep).create(
                 {
                     "partner_id": self.customer.id,
@@ -128,4 +158,4 @@ class TestStatement(RebateAccountingCase):
                 }
             )
         with self.assertRaisesRegex(UserError, "must not end before"):
-            self.env["rebate.statement"].generate_statements(date(2027, 2, 1), date(2027, 1, 1))
+            self.env["rebate.statement"]._generate_statements(date(2027, 2, 1), date(2027, 1, 1))

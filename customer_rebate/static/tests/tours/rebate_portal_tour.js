@@ -41,13 +41,31 @@ registry.category("web_tour.tours").add("rebate_portal_confirm_tour", {
         },
         {
             content: "Confirm it",
-            trigger: "button.o_rebate_confirm",
+            trigger: "a.o_rebate_confirm",
+            run: "click",
+        },
+        {
+            content: "The signer's name is filled in",
+            trigger: ".modal .o_web_sign_name_and_signature input:value(Wang Fang)",
+        },
+        {
+            content: "The signature is drawn from the name",
+            trigger: ".modal canvas.o_web_sign_signature",
+            run: "canvasNotEmpty",
+        },
+        {
+            content: "Sign",
+            trigger: ".modal .o_portal_sign_submit:enabled",
             run: "click",
             expectUnloadPage: true,
         },
         {
             content: "The statement is confirmed",
-            trigger: ".alert-success:contains(Confirmed by)",
+            trigger: ".o_rebate_confirmed_box:contains(Confirmed by Wang Fang)",
+        },
+        {
+            content: "The server's thank-you notice",
+            trigger: ".o_rebate_statement_notice:contains(the statement is confirmed)",
         },
     ],
 });
