@@ -3,6 +3,7 @@ import inspect
 
 from odoo import api, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from ..tools import guard
 
@@ -149,6 +150,33 @@ class RebateGuardedMixin(models.AbstractModel):
     def write(self, vals):
         self._guard_check_write(vals)
         return super().write(vals)
+
+    def _lock_rows(self, invalidate=True):
+        """Hold these rows until the transaction ends (and, with `invalidate`, read them
+        again); returns how many rows exist.
+
+        An action decides from what the database holds (a state, an approval log, a
+        balance, a ledger). Touching the rows, in id order against deadlocks, makes a
+        second transaction acting on the same records wait for the first; as Odoo runs in
+        REPEATABLE READ, it then fails with a serialization error and Odoo runs the request
+        again, on what the first committed: nothing is approved, posted or spent twice."""
+        if not self.ids:
+            return 0
+        self.flush_recordset()
+        table = SQL.identifier(self._table)
+        self.env.cr.execute(
+            SQL(
+                "UPDATE %s SET write_date = write_date WHERE id IN ("
+                "SELECT id FROM %s WHERE id IN %s ORDER BY id FOR NO KEY UPDATE)",
+                table,
+                table,
+                tuple(self.ids),
+            )
+        )
+        locked = self.env.cr.rowcount
+        if invalidate:
+            self.invalidate_recordset()
+        return locked
 
     def _guarded_write(self, vals):
         """Write guarded fields from the model's own action (as the system)."""

@@ -229,15 +229,7 @@ class RebateAccrual(models.AbstractModel):
         Touching the agreement rows (in id order, against deadlocks) makes the second
         transaction wait for the first; as Odoo runs in REPEATABLE READ, it then fails with
         a serialization error and Odoo runs the request again, on the committed ledger."""
-        if not agreements:
-            return
-        self.env.cr.execute(
-            SQL(
-                "UPDATE rebate_agreement SET write_date = write_date WHERE id IN ("
-                "SELECT id FROM rebate_agreement WHERE id IN %s ORDER BY id FOR NO KEY UPDATE)",
-                tuple(agreements.ids),
-            )
-        )
+        agreements._lock_rows(invalidate=False)
 
     # ------------------------------------------------------------------ events
 

@@ -4,7 +4,6 @@ from datetime import date, timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command, Domain
-from odoo.tools import SQL
 
 from ..tools import guard, rebate_math
 from ..tools import periods as period_tools
@@ -837,16 +836,7 @@ class RebateAgreement(models.Model):
         makes the second transaction wait for the first; as Odoo runs in REPEATABLE READ it
         then fails with a serialization error and Odoo runs the request again, on the
         committed decisions (like rebate.accrual._lock_agreements)."""
-        if not self.ids:
-            return
-        self.env.cr.execute(
-            SQL(
-                "UPDATE rebate_agreement SET write_date = write_date WHERE id IN ("
-                "SELECT id FROM rebate_agreement WHERE id IN %s ORDER BY id FOR NO KEY UPDATE)",
-                tuple(self.ids),
-            )
-        )
-        self.invalidate_recordset()
+        self._lock_rows()
         self.env["rebate.agreement.approval"].invalidate_model()
 
     def _check_submittable(self):

@@ -2,7 +2,6 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
 
 
 class RebateBalanceLine(models.Model):
@@ -143,16 +142,14 @@ class RebateBalanceLine(models.Model):
         wait for the first; as Odoo runs in REPEATABLE READ, it then fails with a
         serialization error and Odoo runs the request again, on the committed balance."""
         self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                "UPDATE rebate_balance_line SET write_date = write_date WHERE id IN ("
-                "SELECT id FROM rebate_balance_line WHERE kind = 'credit' AND partner_id IN %s "
-                "AND company_id IN %s AND currency_id IN %s ORDER BY id FOR NO KEY UPDATE)",
-                tuple(partner.ids) or (None,),
-                tuple(company.ids) or (None,),
-                tuple(currency.ids) or (None,),
-            )
-        )
+        self.sudo().search(
+            [
+                ("kind", "=", "credit"),
+                ("partner_id", "in", partner.ids),
+                ("company_id", "in", company.ids),
+                ("currency_id", "in", currency.ids),
+            ]
+        )._lock_rows()
         self.invalidate_model(["remaining"])
 
     @api.model

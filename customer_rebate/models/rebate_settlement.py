@@ -1,6 +1,5 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, MissingError, UserError
-from odoo.tools import SQL
 
 from ..tools import guard
 from .guarded_mixin import client_method
@@ -284,19 +283,10 @@ class RebateSettlement(models.Model):
         if not settlements:
             return settlements
         settlements.check_access("write")
-        settlements.flush_recordset()
-        self.env.cr.execute(
-            SQL(
-                "UPDATE rebate_settlement SET write_date = write_date WHERE id IN ("
-                "SELECT id FROM rebate_settlement WHERE id IN %s ORDER BY id FOR NO KEY UPDATE)",
-                tuple(settlements.ids),
-            )
-        )
-        if self.env.cr.rowcount != len(settlements):
+        if settlements._lock_rows() != len(settlements):
             raise MissingError(
                 self.env._("A settlement you chose no longer exists. Reload the page.")
             )
-        settlements.invalidate_recordset()
         return settlements
 
     @client_method()

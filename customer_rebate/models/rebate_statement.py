@@ -7,7 +7,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, plaintext2html
+from odoo.tools import plaintext2html
 from odoo.tools.image import image_process
 
 from ..tools import guard
@@ -174,14 +174,7 @@ class RebateStatement(models.Model):
     def _lock_for_update(self):
         """Lock the statements' rows and read their state again from the database, so two
         answers at the same moment are handled one after the other."""
-        if self.ids:
-            self.env.cr.execute(
-                SQL(
-                    "SELECT id FROM rebate_statement WHERE id IN %s FOR NO KEY UPDATE",
-                    tuple(self.ids),
-                )
-            )
-        self.invalidate_recordset(["state"])
+        self._lock_rows()
 
     # ------------------------------------------------------------------ generation
 
