@@ -1,6 +1,8 @@
 from . import (
     account_move,
     account_move_line,
+    account_payment,
+    client_values_mixin,
     guarded_mixin,
     rebate_accrual,
     rebate_agreement,

@@ -1,8 +1,30 @@
 from odoo import api, fields, models
 
+from .account_move import LOCKED_LINE_FIELDS
+
 
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        Move = self.env["account.move"]
+        if not Move._rebate_books_open():
+            Move.browse(
+                [vals["move_id"] for vals in vals_list if isinstance(vals.get("move_id"), int)]
+            )._rebate_locked()._refuse_rebate_change()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if isinstance(vals, dict) and LOCKED_LINE_FIELDS.intersection(vals):
+            self.move_id._rebate_locked()._refuse_rebate_change()
+            if isinstance(vals.get("move_id"), int):
+                self.move_id.browse(vals["move_id"])._rebate_locked()._refuse_rebate_change()
+        return super().write(vals)
+
+    def unlink(self):
+        self.move_id._rebate_locked()._refuse_rebate_change()
+        return super().unlink()
 
     rebate_entry_ids = fields.One2many(
         "rebate.entry", "move_line_id", string="Rebate Entries", readonly=True

@@ -6,30 +6,17 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..tools import guard
+from .client_values_mixin import _kind_label, check_client_values
 
 
-def _kind_label(env, kinds):
-    """A type (or the first of a tuple of types) in the users' words."""
-    kind = kinds[0] if isinstance(kinds, tuple) else kinds
-    labels = {
-        str: env._("text"),
-        bool: env._("yes or no"),
-        int: env._("a whole number"),
-        float: env._("a number"),
-        list: env._("a list"),
-        tuple: env._("a list"),
-        dict: env._("a set of named values"),
-    }
-    return labels.get(kind, kind.__name__)
-
-
-def client_method(**argument_types):
+def client_method(single=False, **argument_types):
     """Decorate a public method that clients call over RPC (buttons, wizards).
 
     A client may send any ids and any arguments: a call on ids that are not record ids,
     with arguments the method does not take, or with an argument of another type than
     `argument_types` gives (e.g. `comment=str`), answers a clear error instead of a Python
-    traceback, before anything is read or written. False and None always pass (no value)."""
+    traceback, before anything is read or written. False and None always pass (no value).
+    With `single`, the method acts on exactly one record (it opens it, or a view of it)."""
 
     def decorate(method):
         signature = inspect.signature(method)
@@ -43,6 +30,12 @@ def client_method(**argument_types):
             ):
                 raise UserError(
                     self.env._("Choose existing records: these ids are not. Nothing was done.")
+                )
+            if single and len(self) != 1:
+                raise UserError(
+                    self.env._(
+                        "This action works on one record at a time: choose one. Nothing was done."
+                    )
                 )
             try:
                 bound = signature.bind(self, *args, **kwargs)
@@ -88,6 +81,13 @@ class RebateGuardedMixin(models.AbstractModel):
     # True: records are created and deleted only by the model's own code (logs, periods).
     _guarded_records = False
 
+    def _guard_field_names(self):
+        """The guarded fields, and the link token of documents shared in the portal: the
+        token says who may open the document, so only Odoo's own sharing sets it."""
+        if "access_token" in self._fields:
+            return (*self._guarded_fields, "access_token")
+        return self._guarded_fields
+
     def _guard_is_open(self):
         # The registry serves no request while modules load their data files.
         return guard.is_open(self._name) or not self.pool.ready
@@ -96,9 +96,8 @@ class RebateGuardedMixin(models.AbstractModel):
         labels = ", ".join(self._fields[name].get_description(self.env)["string"] for name in names)
         raise UserError(
             self.env._(
-                "%(model)s: %(fields)s change only through the document's own buttons "
-                "(submit, approve, confirm, post…), which check who may do it and when. "
-                "Nothing was saved.",
+                "%(model)s: only the document's own buttons (submit, approve, confirm, "
+                "post…) set %(fields)s; they check who may do it and when. Nothing was saved.",
                 model=self.env["ir.model"]._get(self._name).name,
                 fields=labels,
             )
@@ -107,21 +106,22 @@ class RebateGuardedMixin(models.AbstractModel):
     @api.model
     def _guard_check_create(self, vals_list):
         """Refuse a create that sets guarded fields to anything but their initial value."""
-        if self._guard_is_open() or not self._guarded_fields:
+        guarded = self._guard_field_names()
+        if self._guard_is_open() or not guarded:
             return
-        present = {name for vals in vals_list for name in vals} & set(self._guarded_fields)
+        present = {name for vals in vals_list for name in vals} & set(guarded)
         if not present:
             return
         blank = self.default_get(list(present))
         for vals in vals_list:
-            names = guard.forged_fields(self._guarded_fields, vals, blank=blank)
+            names = guard.forged_fields(guarded, vals, blank=blank)
             if names:
                 self._guard_refuse(names)
 
     def _guard_check_write(self, vals):
         if self._guard_is_open():
             return
-        names = guard.forged_fields(self._guarded_fields, vals)
+        names = guard.forged_fields(self._guard_field_names(), vals)
         if names:
             self._guard_refuse(names)
 
@@ -137,6 +137,7 @@ class RebateGuardedMixin(models.AbstractModel):
 
     @api.model_create_multi
     def create(self, vals_list):
+        check_client_values(self, vals_list)
         if self._guarded_records and not self._guard_is_open():
             self._guard_refuse_records()
         self._guard_check_create(vals_list)
@@ -148,8 +149,28 @@ class RebateGuardedMixin(models.AbstractModel):
         return super().unlink()
 
     def write(self, vals):
+        check_client_values(self, [vals])
         self._guard_check_write(vals)
         return super().write(vals)
+
+    def message_post(self, **kwargs):
+        """(For the models that are also mail threads.) A user posts in his own name: a
+        message in a customer's name is the customer's, written through the portal, whose
+        controllers post as the system."""
+        author = kwargs.get("author_id")
+        if (
+            author
+            and not self.env.su
+            and not self._guard_is_open()
+            and author != self.env.user.partner_id.id
+        ):
+            raise UserError(
+                self.env._(
+                    "You can post only in your own name: a customer's messages are written by "
+                    "the customer, in the portal. Nothing was posted."
+                )
+            )
+        return super().message_post(**kwargs)
 
     def _lock_rows(self, invalidate=True):
         """Hold these rows until the transaction ends (and, with `invalidate`, read them

@@ -751,7 +751,7 @@ class RebateAccrual(models.AbstractModel):
                     .with_context(tracking_disable=True, mail_create_nolog=True, mail_notrack=True)
                     .create([vals for _index, vals in items])
                 )
-            moves._post(soft=False)
+                moves._post(soft=False)
             for (index, _vals), move in zip(items, moves, strict=True):
                 moves_by_group[index] = move
         booked = self.env["account.move"]

@@ -7,6 +7,7 @@ from odoo.fields import Command, Domain
 
 from ..tools import guard, rebate_math
 from ..tools import periods as period_tools
+from .client_values_mixin import check_client_values
 from .guarded_mixin import client_method
 from .rebate_accrual import ACCRUAL_TYPES
 
@@ -36,6 +37,8 @@ TERM_FIELDS = frozenset(
         "balance_validity_days",
         "terms",
         "signed_contract",
+        "signed_contract_filename",
+        "contract_date",
         "estimated_yearly_amount",
         "estimated_yearly_quantity",
     }
@@ -436,6 +439,11 @@ class RebateAgreement(models.Model):
             agreement.access_url = f"/my/rebates/agreements/{agreement.id}"
         return result
 
+    def _portal_ensure_token(self):
+        # Odoo's own sharing (mail links, Share) sets the link token, nobody else.
+        with guard.internal_writes(self._name):
+            return super()._portal_ensure_token()
+
     @api.depends("name", "title", "partner_id")
     def _compute_display_name(self):
         for agreement in self:
@@ -525,6 +533,7 @@ class RebateAgreement(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        check_client_values(self, vals_list)
         # Refuse forged workflow fields before the sequence name is added.
         self._guard_check_create(vals_list)
         for vals in vals_list:
@@ -541,7 +550,23 @@ class RebateAgreement(models.Model):
         agreements._follow_responsibles()
         return agreements
 
+    def _guard_check_write(self, vals):
+        # The Periods tab edits a period's own fields (expected volume) through the
+        # agreement: updates of its own periods pass here, and the period's guard checks
+        # their values; making, moving or removing periods stays the agreement's own work.
+        commands = vals.get("period_ids")
+        if commands and all(
+            isinstance(command, (list, tuple))
+            and len(command) == 3
+            and command[0] == fields.Command.UPDATE
+            and command[1] in self.period_ids.ids
+            for command in commands
+        ):
+            vals = {name: value for name, value in vals.items() if name != "period_ids"}
+        return super()._guard_check_write(vals)
+
     def write(self, vals):
+        check_client_values(self, [vals])
         locked_terms = TERM_FIELDS.intersection(vals)
         if locked_terms:
             self._check_terms_editable(locked_terms)
@@ -836,6 +861,9 @@ class RebateAgreement(models.Model):
         makes the second transaction wait for the first; as Odoo runs in REPEATABLE READ it
         then fails with a serialization error and Odoo runs the request again, on the
         committed decisions (like rebate.accrual._lock_agreements)."""
+        # Record rules first: another company's agreement is not the approver's to decide
+        # (and its approval history, read as the system below, is not his to see).
+        self.check_access("read")
         self._lock_rows()
         self.env["rebate.agreement.approval"].invalidate_model()
 
@@ -1272,7 +1300,7 @@ class RebateAgreement(models.Model):
 
     # ------------------------------------------------------------------ actions
 
-    @client_method()
+    @client_method(single=True)
     def action_view_entries(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -1308,7 +1336,7 @@ class RebateAgreement(models.Model):
         self.env["rebate.settlement"].sudo()._create_for_periods(agreements.period_ids)
         return True
 
-    @client_method()
+    @client_method(single=True)
     def action_view_settlements(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -1317,7 +1345,7 @@ class RebateAgreement(models.Model):
         action["domain"] = [("agreement_id", "=", self.id)]
         return action
 
-    @client_method()
+    @client_method(single=True)
     def action_view_revisions(self):
         self.ensure_one()
         return {

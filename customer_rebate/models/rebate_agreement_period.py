@@ -17,7 +17,15 @@ class RebateAgreementPeriod(models.Model):
     _inherit = ["rebate.guarded.mixin"]
     _description = "Customer Rebate Settlement Period"
     _order = "agreement_id, date_from"
-    _guarded_fields = ("agreement_id", "date_from", "date_to", "state", "baseline_volume")
+    _guarded_fields = (
+        "agreement_id",
+        "company_id",
+        "partner_id",
+        "date_from",
+        "date_to",
+        "state",
+        "baseline_volume",
+    )
     _guarded_records = True
 
     agreement_id = fields.Many2one(
@@ -195,7 +203,7 @@ class RebateAgreementPeriod(models.Model):
         length = (self.date_to - self.date_from).days + 1
         return volume_so_far * length / elapsed
 
-    @client_method()
+    @client_method(single=True)
     def action_view_entries(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -3,6 +3,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools import guard
+
 
 class RebateBalanceLine(models.Model):
     """The history of a customer's rebate balance: credits from settlements, their use as
@@ -266,37 +268,38 @@ class RebateBalanceLine(models.Model):
             "partner_id": partner.id,
             "currency_id": currency.id,
         }
-        move = (
-            self.env["account.move"]
-            .sudo()
-            .with_company(company)
-            .with_context(tracking_disable=True, mail_create_nolog=True)
-            .create(
-                {
-                    "move_type": "entry",
-                    "journal_id": company._rebate_accounting()["journal"].id,
-                    "date": day,
-                    "ref": ref,
-                    "line_ids": [
-                        fields.Command.create(
-                            {
-                                **line,
-                                "account_id": debit.id,
-                                "amount_currency": amount,
-                                "balance": amount_company,
-                            }
-                        ),
-                        fields.Command.create(
-                            {
-                                **line,
-                                "account_id": credit.id,
-                                "amount_currency": -amount,
-                                "balance": -amount_company,
-                            }
-                        ),
-                    ],
-                }
+        vals = {
+            "move_type": "entry",
+            "journal_id": company._rebate_accounting()["journal"].id,
+            "date": day,
+            "ref": ref,
+            "line_ids": [
+                fields.Command.create(
+                    {
+                        **line,
+                        "account_id": debit.id,
+                        "amount_currency": amount,
+                        "balance": amount_company,
+                    }
+                ),
+                fields.Command.create(
+                    {
+                        **line,
+                        "account_id": credit.id,
+                        "amount_currency": -amount,
+                        "balance": -amount_company,
+                    }
+                ),
+            ],
+        }
+        # The engine's own entry in the rebate journal (see account.move's books guard).
+        with guard.internal_writes("account.move"):
+            move = (
+                self.env["account.move"]
+                .sudo()
+                .with_company(company)
+                .with_context(tracking_disable=True, mail_create_nolog=True)
+                .create(vals)
             )
-        )
-        move._post(soft=False)
+            move._post(soft=False)
         return move

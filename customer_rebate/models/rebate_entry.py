@@ -3,6 +3,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..tools import guard
+from .client_values_mixin import check_client_values
 from .guarded_mixin import client_method
 
 # The columns the ledger's one writer fills (see _insert_rows).
@@ -132,6 +133,7 @@ class RebateEntry(models.Model):
     def create(self, vals_list):
         """The manual-adjustment door, and nothing else: the engine, settlements and
         recomputations write their rows through `_insert_rows`."""
+        check_client_values(self, vals_list)
         if not self.env.user.has_group("customer_rebate.group_rebate_manager"):
             raise UserError(self.env._("Only a rebate manager may enter a manual adjustment."))
         for vals in vals_list:
@@ -320,6 +322,16 @@ class RebateEntry(models.Model):
             if entry.period_id.agreement_id != entry.agreement_id:
                 raise ValidationError(
                     self.env._("The period of an adjustment must belong to its agreement.")
+                )
+            if entry.period_id.state != "open":
+                raise ValidationError(
+                    self.env._(
+                        "Period %(start)s - %(end)s of %(agreement)s is settled and closed: an "
+                        "adjustment goes into an open period (or cancel the settlement first).",
+                        start=entry.period_id.date_from,
+                        end=entry.period_id.date_to,
+                        agreement=entry.agreement_id.name,
+                    )
                 )
             entry._update_rows(
                 {

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, MissingError, UserError
 
 from ..tools import guard
+from .client_values_mixin import check_client_values
 from .guarded_mixin import client_method
 
 
@@ -139,6 +140,7 @@ class RebateSettlement(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        check_client_values(self, vals_list)
         self._guard_check_create(vals_list)
         for vals in vals_list:
             if vals.get("name", "/") == "/":
@@ -147,8 +149,7 @@ class RebateSettlement(models.Model):
             return super().create(vals_list)
 
     def write(self, vals):
-        if not isinstance(vals, dict):
-            raise UserError(self.env._("Give the settlement's new values as field: value pairs."))
+        check_client_values(self, [vals])
         if set(self._draft_fields) & set(vals) and not self._guard_is_open():
             self._check_payout_values(vals)
             locked = self.filtered(lambda settlement: settlement.state != "draft")
@@ -335,7 +336,9 @@ class RebateSettlement(models.Model):
         for settlement in settlements:
             # Checked again right before each posting, on what the previous ones wrote.
             settlement._check_postable()
-            settlement.sudo()._post()
+            # The settlement's own entries: the books' guard lets the engine through.
+            with guard.internal_writes("account.move"):
+                settlement.sudo()._post()
         return True
 
     def _check_postable(self):
@@ -614,7 +617,8 @@ class RebateSettlement(models.Model):
             if settlement.state == "cancelled":
                 continue
             if settlement.state == "posted":
-                settlement.sudo()._unpost()
+                with guard.internal_writes("account.move"):
+                    settlement.sudo()._unpost()
             settlement.activity_unlink(["mail.mail_activity_data_todo"])
             settlement._guarded_write({"state": "cancelled"})
         return True
@@ -647,8 +651,9 @@ class RebateSettlement(models.Model):
         today = fields.Date.context_today(self)
         self.env["rebate.accrual"]._lock_agreements(self.agreement_id)
         if self.payment_id:
-            self.payment_id.action_draft()
-            self.payment_id.action_cancel()
+            # Cancelled, not deleted: the payment's entry keeps its number and the ledger's
+            # settlement row keeps pointing at it (Odoo deletes a cancelled payment's draft).
+            self.payment_id.move_id.button_cancel()
         to_reverse = self.move_ids - self.payment_id.move_id
         if to_reverse:
             to_reverse._reverse_moves(

@@ -11,6 +11,7 @@ from odoo.tools import plaintext2html
 from odoo.tools.image import image_process
 
 from ..tools import guard
+from .client_values_mixin import check_client_values
 from .guarded_mixin import client_method
 from .rebate_accrual import ACCRUAL_TYPES
 
@@ -124,6 +125,11 @@ class RebateStatement(models.Model):
             statement.access_url = f"/my/rebates/statements/{statement.id}"
         return result
 
+    def _portal_ensure_token(self):
+        # Odoo's own sharing (mail links, Share) sets the link token, nobody else.
+        with guard.internal_writes(self._name):
+            return super()._portal_ensure_token()
+
     def _get_report_base_filename(self):
         self.ensure_one()
         return self.env._("Rebate Statement %s", self.name).replace("/", "-")
@@ -146,6 +152,7 @@ class RebateStatement(models.Model):
             return super().create(vals_list)
 
     def write(self, vals):
+        check_client_values(self, [vals])
         if (
             "resolution_note" in vals
             and not self._guard_is_open()

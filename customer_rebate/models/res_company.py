@@ -128,6 +128,9 @@ class ResCompany(models.Model):
                             "name": self.env._("Rebate Accruals"),
                             "code": company._rebate_free_journal_code(),
                             "type": "general",
+                            # After Miscellaneous: never the default journal of a manual
+                            # entry (it takes the engine's entries only).
+                            "sequence": 90,
                             "company_id": company.id,
                         }
                     )

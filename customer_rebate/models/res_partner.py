@@ -22,7 +22,7 @@ class ResPartner(models.Model):
         for partner in self:
             partner.rebate_agreement_count = counts.get(partner.commercial_partner_id, 0)
 
-    @client_method()
+    @client_method(single=True)
     def action_view_rebate_agreements(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

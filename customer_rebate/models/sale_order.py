@@ -334,27 +334,47 @@ class SaleOrder(models.Model):
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
 
+    def _check_product_values(self, vals_list):
+        """A product is named by its id: anything else would end in a database error."""
+        for vals in vals_list:
+            for name in ("product_id", "product_template_id"):
+                value = vals.get(name) if isinstance(vals, dict) else None
+                if value and (not isinstance(value, int) or isinstance(value, bool)):
+                    raise UserError(
+                        self.env._(
+                            "The %(field)s of an order line must be a product's id. Nothing "
+                            "was saved.",
+                            field=self._fields[name].get_description(self.env)["string"],
+                        )
+                    )
+
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_product_values(vals_list)
+        template = self.env["sale.order"]._rebate_balance_product().product_tmpl_id
+        if any(vals.get("product_template_id") == template.id for vals in vals_list):
+            self._refuse_rebate_balance_edit()
+        lines = super().create(vals_list)
         if not guard.is_open(self._name):
+            # Checked on the records made, whatever form the product was sent in.
             product = self.env["sale.order"]._rebate_balance_product()
-            for vals in vals_list:
-                if vals.get("product_id") == product.id or (
-                    vals.get("product_template_id") == product.product_tmpl_id.id
-                ):
-                    self._refuse_rebate_balance_edit()
-        return super().create(vals_list)
+            if product in lines.sudo().product_id:
+                self._refuse_rebate_balance_edit()
+        return lines
 
     def write(self, vals):
-        if not guard.is_open(self._name) and isinstance(vals, dict):
-            product = self.env["sale.order"]._rebate_balance_product()
-            if (
-                vals.get("product_id") == product.id
-                or vals.get("product_template_id") == product.product_tmpl_id.id
-                or (set(BALANCE_LINE_FIELDS) & set(vals) and product in self.sudo().product_id)
-            ):
-                self._refuse_rebate_balance_edit()
-        return super().write(vals)
+        if guard.is_open(self._name) or not isinstance(vals, dict):
+            return super().write(vals)
+        self._check_product_values([vals])
+        product = self.env["sale.order"]._rebate_balance_product()
+        if vals.get("product_template_id") == product.product_tmpl_id.id or (
+            set(BALANCE_LINE_FIELDS) & set(vals) and product in self.sudo().product_id
+        ):
+            self._refuse_rebate_balance_edit()
+        result = super().write(vals)
+        if {"product_id", "product_template_id"} & set(vals) and product in self.sudo().product_id:
+            self._refuse_rebate_balance_edit()
+        return result
 
     def _refuse_rebate_balance_edit(self):
         raise UserError(

@@ -9,6 +9,7 @@ class RebateAccrualRecomputeWizard(models.TransientModel):
     period; then post only the differences."""
 
     _name = "rebate.accrual.recompute.wizard"
+    _inherit = ["rebate.client.values.mixin"]
     _description = "Recompute Rebate Accruals"
 
     period_ids = fields.Many2many("rebate.agreement.period", string="Periods", required=True)
@@ -22,11 +23,14 @@ class RebateAccrualRecomputeWizard(models.TransientModel):
         for wizard in self:
             # The periods the user may read (record rules), as stored records: in the form
             # the wizard is a new record whose periods are new records too.
-            report = self.env["rebate.accrual"]._recompute_periods(wizard.period_ids._origin)
+            periods = wizard.period_ids._origin
+            # The report runs as the system: only over periods the user may read.
+            periods.check_access("read")
+            report = self.env["rebate.accrual"]._recompute_periods(periods)
             wizard.line_ids = [fields.Command.create(row) for row in report]
             wizard.difference_count = sum(1 for row in report if row["difference"])
 
-    @client_method()
+    @client_method(single=True)
     def action_post(self):
         self.ensure_one()
         user = self.env.user
@@ -35,12 +39,15 @@ class RebateAccrualRecomputeWizard(models.TransientModel):
             or user.has_group("customer_rebate.group_rebate_accountant")
         ):
             raise UserError(self.env._("Only a rebate manager or finance may post true-ups."))
-        self.env["rebate.accrual"]._recompute_periods(self.period_ids._origin, post=True)
+        periods = self.period_ids._origin
+        periods.check_access("read")
+        self.env["rebate.accrual"]._recompute_periods(periods, post=True)
         return {"type": "ir.actions.act_window_close"}
 
 
 class RebateAccrualRecomputeWizardLine(models.TransientModel):
     _name = "rebate.accrual.recompute.wizard.line"
+    _inherit = ["rebate.client.values.mixin"]
     _description = "Recompute Rebate Accruals: Period"
 
     wizard_id = fields.Many2one("rebate.accrual.recompute.wizard", ondelete="cascade")

@@ -9,6 +9,7 @@ class RebateAgreementReassignWizard(models.TransientModel):
     reorganised territories), leaving a line in each agreement's chatter."""
 
     _name = "rebate.agreement.reassign.wizard"
+    _inherit = ["rebate.client.values.mixin"]
     _description = "Reassign Rebate Agreements"
 
     from_user_id = fields.Many2one(
@@ -51,7 +52,7 @@ class RebateAgreementReassignWizard(models.TransientModel):
                 count += len(wizard._agreements("backup_user_id"))
             wizard.agreement_count = count
 
-    @client_method()
+    @client_method(single=True)
     def action_reassign(self):
         self.ensure_one()
         if self.from_user_id == self.to_user_id:

@@ -6,6 +6,7 @@ from ..models.guarded_mixin import client_method
 
 class RebateAgreementRejectWizard(models.TransientModel):
     _name = "rebate.agreement.reject.wizard"
+    _inherit = ["rebate.client.values.mixin"]
     _description = "Reject Rebate Agreements"
 
     agreement_ids = fields.Many2many("rebate.agreement", required=True)
@@ -25,7 +26,7 @@ class RebateAgreementRejectWizard(models.TransientModel):
                 )
         return super().create(vals_list)
 
-    @client_method()
+    @client_method(single=True)
     def action_reject(self):
         self.ensure_one()
         if not (self.reason or "").strip():

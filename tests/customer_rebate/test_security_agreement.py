@@ -464,6 +464,8 @@ class TestAgreementSecurity(RebateRpcCase):
         other = {
             "res.users": self.rep_other,
             "rebate.agreement": self.create_agreement(),
+            "res.partner": self.customer_b,
+            "res.company": self.env["res.company"].create({"name": "Rebate Elsewhere Ltd"}),
         }
         records = (
             agreement,
@@ -471,9 +473,11 @@ class TestAgreementSecurity(RebateRpcCase):
             agreement.approval_ids[0],
             agreement.revision_ids[0],
         )
+        self.assertIn("access_token", agreement._guard_field_names())
+        self.assertLessEqual({"company_id", "partner_id"}, set(records[1]._guarded_fields))
         for record in records:
             self.assertTrue(record._guarded_fields, record._name)
-            for name in record._guarded_fields:
+            for name in record._guard_field_names():
                 value = self.forged_value(record, name, other)
                 for protocol, call in self.both():
                     with self.subTest(model=record._name, field=name, protocol=protocol):

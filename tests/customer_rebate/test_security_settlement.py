@@ -592,6 +592,38 @@ class TestRebateBalanceSecurity(SettlementRpcCase):
                         {"product_id": self.balance_product.id, "price_unit": -150.0},
                         unchanged=lambda: self.state_of(other),
                     )
+                    # The product sent in another form than an id: refused all the same.
+                    for product in (
+                        str(self.balance_product.id),
+                        {"id": self.balance_product.id},
+                        [self.balance_product.id],
+                    ):
+                        self.assertRefused(
+                            call,
+                            user,
+                            "sale.order.line",
+                            "create",
+                            [{**line_vals, "product_id": product}],
+                            unchanged=lambda: self.state_of(order),
+                        )
+                        self.assertRefused(
+                            call,
+                            user,
+                            "sale.order.line",
+                            "write",
+                            [product_line.id],
+                            {"product_id": product},
+                            unchanged=lambda: self.state_of(other),
+                        )
+                    self.assertRefused(
+                        call,
+                        user,
+                        "sale.order.line",
+                        "write",
+                        [product_line.id],
+                        {"product_template_id": self.balance_product.product_tmpl_id.id},
+                        unchanged=lambda: self.state_of(other),
+                    )
         call_apply = self.jsonrpc(self.rep, "sale.order", "action_apply_rebate_balance", [order.id])
         self.assertTrue(call_apply)
         self.env.invalidate_all()

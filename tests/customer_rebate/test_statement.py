@@ -48,11 +48,21 @@ class TestStatement(RebateAccountingCase):
     def test_finance_is_warned_when_the_books_differ(self):
         self.approved_agreement(tier_ids=TIERS)
         self.invoice([(self.product, 80, 10.0)], date(2027, 1, 10))
+        # Posted by hand to the liability account, outside the rebate journal (which takes
+        # the engine's entries only).
+        miscellaneous = self.env["account.journal"].search(
+            [
+                ("type", "=", "general"),
+                ("company_id", "=", self.company.id),
+                ("id", "!=", self.accounting["journal"].id),
+            ],
+            limit=1,
+        )
         stray = self.env["account.move"].create(
             {
                 "move_type": "entry",
                 "date": date(2027, 1, 31),
-                "journal_id": self.accounting["journal"].id,
+                "journal_id": miscellaneous.id,
                 "line_ids": [
                     fields.Command.create(
                         {
