@@ -27,6 +27,7 @@
         "views/res_config_settings_views.xml",
         "wizards/rebate_agreement_wizard_views.xml",
         "wizards/rebate_accrual_recompute_wizard_views.xml",
+        "wizards/rebate_accounting_settings_views.xml",
         "views/rebate_menus.xml",
     ],
     "demo": [

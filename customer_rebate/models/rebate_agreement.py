@@ -1,9 +1,12 @@
+import base64
+import binascii
 import json
 from datetime import date, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command, Domain
+from odoo.tools import format_date
 
 from ..tools import guard, rebate_math
 from ..tools import periods as period_tools
@@ -201,6 +204,8 @@ class RebateAgreement(models.Model):
         copy=False,
         tracking=True,
         index=True,
+        # Kanban columns in the workflow's order, not alphabetical.
+        group_expand=True,
     )
     minimum_volume = fields.Float(
         digits="Product Unit",
@@ -258,10 +263,12 @@ class RebateAgreement(models.Model):
         "the tier the period is expected to end in (IFRS 15's most likely amount), from the "
         "period's expected volume or, left empty, its run rate.",
     )
-    signed_contract = fields.Binary(
-        attachment=True, copy=False, tracking=True, groups="base.group_user"
+    # Odoo cannot track a binary field: the file name is tracked instead, and each
+    # contract that is replaced is kept with the previous terms (rebate.agreement.revision).
+    signed_contract = fields.Binary(attachment=True, copy=False, groups="base.group_user")
+    signed_contract_filename = fields.Char(
+        string="Signed Contract File", copy=False, tracking=True, groups="base.group_user"
     )
-    signed_contract_filename = fields.Char(copy=False, groups="base.group_user")
     contract_date = fields.Date(string="Contract Signed On", tracking=True, copy=False)
     terms = fields.Html(
         string="Terms for the Customer",
@@ -321,6 +328,16 @@ class RebateAgreement(models.Model):
     )
     revision_count = fields.Integer(compute="_compute_revision_count", groups="base.group_user")
     can_approve = fields.Boolean(compute="_compute_can_approve", groups="base.group_user")
+    approval_progress = fields.Char(
+        compute="_compute_approval_progress",
+        groups="base.group_user",
+        help="Where the approval stands: which levels are given, by whom, and who is next.",
+    )
+    # Which of Amend, Back to Draft and Cancel the current user may press (the buttons
+    # show only then; the actions check the same again).
+    can_amend = fields.Boolean(compute="_compute_can_change", groups="base.group_user")
+    can_reset_draft = fields.Boolean(compute="_compute_can_change", groups="base.group_user")
+    can_cancel = fields.Boolean(compute="_compute_can_change", groups="base.group_user")
     is_in_force = fields.Boolean(
         string="In Force", compute="_compute_is_in_force", search="_search_is_in_force"
     )
@@ -405,6 +422,39 @@ class RebateAgreement(models.Model):
         )
         for agreement in self:
             agreement.revision_count = counts.get(agreement, 0)
+
+    @api.depends("state", "approval_level_done", "approval_levels")
+    def _compute_approval_progress(self):
+        for agreement in self:
+            if agreement.state != "to_approve":
+                agreement.approval_progress = False
+                continue
+            done = agreement.approval_level_done
+            levels = agreement._required_approval_levels()
+            waiting = (
+                self.env._("a rebate manager") if done == 0 else self.env._("a finance approver")
+            )
+            agreement.approval_progress = self.env._(
+                "%(done)s of %(levels)s approvals given; waiting for %(who)s.",
+                done=done,
+                levels=levels,
+                who=waiting,
+            )
+
+    @api.depends_context("uid")
+    @api.depends("state", "user_id", "backup_user_id", "create_uid")
+    def _compute_can_change(self):
+        user = self.env.user
+        is_user = user.has_group("customer_rebate.group_rebate_user")
+        for agreement in self:
+            writable = is_user and agreement._origin.id and agreement._origin.has_access("write")
+            agreement.can_amend = bool(writable) and agreement._manager_or_own(("approved",))
+            agreement.can_reset_draft = bool(writable) and agreement._manager_or_own(
+                ("to_approve", "cancelled")
+            )
+            agreement.can_cancel = bool(writable) and agreement._manager_or_own(
+                ("draft", "to_approve")
+            )
 
     @api.depends_context("uid")
     @api.depends("state", "submitted_by_id", "approval_level_done", "approval_levels")
@@ -548,6 +598,9 @@ class RebateAgreement(models.Model):
         with guard.internal_writes(self._name):
             agreements = super().create(vals_list)
         agreements._follow_responsibles()
+        for agreement, vals in zip(agreements, vals_list, strict=True):
+            if vals.get("signed_contract"):
+                agreement._log_contract(vals["signed_contract"])
         return agreements
 
     def _guard_check_write(self, vals):
@@ -573,7 +626,25 @@ class RebateAgreement(models.Model):
         result = super().write(vals)
         if {"user_id", "backup_user_id"}.intersection(vals):
             self._follow_responsibles()
+        if vals.get("signed_contract"):
+            self._log_contract(vals["signed_contract"])
         return result
+
+    def _log_contract(self, data):
+        """Each signed contract attached is kept in the chatter, as evidence: replacing the
+        file on the form never loses the one that was there."""
+        try:
+            content = base64.b64decode(data, validate=True)
+        except (TypeError, ValueError, binascii.Error):
+            return
+        for agreement in self:
+            name = agreement.sudo().signed_contract_filename or self.env._("contract.pdf")
+            agreement.message_post(
+                body=self.env._("Signed contract attached: %s", name),
+                attachments=[(name, content)],
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
+            )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_drafts(self):
@@ -778,7 +849,10 @@ class RebateAgreement(models.Model):
     def _terms_snapshot(self):
         """The agreed terms as plain data, kept when the terms are amended."""
         self.ensure_one()
-        simple = sorted(TERM_FIELDS - {"tier_ids", "rule_ids", "signed_contract", "terms"})
+        simple = sorted(
+            TERM_FIELDS
+            - {"tier_ids", "rule_ids", "signed_contract", "signed_contract_filename", "terms"}
+        )
         snapshot = {}
         for name in simple:
             value = self[name]
@@ -1019,25 +1093,44 @@ class RebateAgreement(models.Model):
                 raise UserError(reason)
             level = agreement._next_approval_level()
             agreement._log_decision("approved", level, comment)
-            agreement.activity_feedback(
-                [APPROVAL_ACTIVITY],
-                feedback=self.env._("Approved by %s", self.env.user.name),
-            )
             vals = {"approval_level_done": level}
-            if level >= agreement._required_approval_levels():
+            final = level >= agreement._required_approval_levels()
+            if final:
                 vals.update(state="approved", approved_date=fields.Datetime.now())
-            agreement._guarded_write(vals)
-            if vals.get("state") == "approved":
-                agreement._generate_periods()
-                agreement.message_post(
-                    body=self.env._(
-                        "Agreement approved: it is in force from %s.", agreement.date_start
-                    ),
-                    message_type="comment",
-                    subtype_xmlid="mail.mt_note",
+                summary = self.env._(
+                    "Approved by %(user)s: the agreement is in force from %(date)s.",
+                    user=self.env.user.name,
+                    date=format_date(self.env, agreement.date_start),
                 )
+            else:
+                summary = self.env._(
+                    "Approved by %(user)s (level %(level)s of %(levels)s): waiting for the "
+                    "finance approval.",
+                    user=self.env.user.name,
+                    level=level,
+                    levels=agreement._required_approval_levels(),
+                )
+            # One message per decision: the approver's own to-do is marked done with it
+            # (or a note when there was none); the other approvers' to-dos of this level
+            # are obsolete and removed without a message each.
+            to_dos = agreement.activity_ids.filtered(
+                lambda activity: activity.activity_type_id == self.env.ref(APPROVAL_ACTIVITY)
+            )
+            mine = to_dos.filtered(lambda activity: activity.user_id == self.env.user)[:1]
+            (to_dos - mine).sudo().unlink()
+            if mine:
+                mine.action_feedback(feedback=summary)
+            else:
+                agreement.message_post(
+                    body=summary, message_type="comment", subtype_xmlid="mail.mt_note"
+                )
+            agreement._guarded_write(vals)
+            if final:
+                agreement._generate_periods()
                 agreement._notify_responsible(
-                    self.env._("Agreement %s approved: inform the customer.", agreement.name)
+                    lambda env, name=agreement.name: env._(
+                        "Agreement %s approved: inform the customer.", name
+                    )
                 )
             else:
                 agreement._schedule_approval_activities(level=level + 1)
@@ -1073,22 +1166,25 @@ class RebateAgreement(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
             agreement._notify_responsible(
-                self.env._(
-                    "Agreement %(name)s was rejected: %(reason)s",
-                    name=agreement.name,
-                    reason=reason,
+                lambda env, name=agreement.name: env._(
+                    "Agreement %(name)s was rejected: %(reason)s", name=name, reason=reason
                 )
             )
         return True
 
+    def _manager_or_own(self, allowed_states):
+        """A rebate manager, or the agreement's responsible (or creator) while it is in one
+        of these states."""
+        self.ensure_one()
+        if self.env.user.has_group("customer_rebate.group_rebate_manager"):
+            return True
+        own = self.env.user in (self.user_id | self.sudo().backup_user_id | self.create_uid)
+        return own and self.state in allowed_states
+
     def _check_manager_or_own(self, allowed_states):
-        is_manager = self.env.user.has_group("customer_rebate.group_rebate_manager")
         labels = dict(self._fields["state"]._description_selection(self.env))
         for agreement in self:
-            own = self.env.user in (
-                agreement.user_id | agreement.sudo().backup_user_id | agreement.create_uid
-            )
-            if not is_manager and not (own and agreement.state in allowed_states):
+            if not agreement._manager_or_own(allowed_states):
                 raise AccessError(
                     self.env._(
                         "Only a rebate manager can do this with agreement %(name)s in its "
@@ -1165,6 +1261,8 @@ class RebateAgreement(models.Model):
                     {
                         "agreement_id": agreement.id,
                         "terms_json": json.dumps(agreement._terms_snapshot(), ensure_ascii=False),
+                        "signed_contract": agreement.sudo().signed_contract,
+                        "signed_contract_filename": agreement.sudo().signed_contract_filename,
                         "approved_date": agreement.approved_date,
                         "approver_ids": [
                             Command.set(
@@ -1240,19 +1338,27 @@ class RebateAgreement(models.Model):
 
     def _schedule_approval_activities(self, level):
         for agreement in self:
-            summary = (
-                self.env._("Approve rebate agreement %s", agreement.name)
-                if level == 1
-                else self.env._("Finance approval of rebate agreement %s", agreement.name)
-            )
             for user in agreement._approvers(level):
+                # In the approver's language: the summary is stored as text.
+                env = agreement.with_context(lang=user.lang).env
+                summary = (
+                    env._("Approve rebate agreement %s", agreement.name)
+                    if level == 1
+                    else env._("Finance approval of rebate agreement %s", agreement.name)
+                )
                 agreement.activity_schedule(APPROVAL_ACTIVITY, summary=summary, user_id=user.id)
 
     def _notify_responsible(self, summary):
+        """An activity for the responsible person; `summary(env)` gives its text, written
+        in the responsible person's language (it is stored as text); a plain text is used
+        as it is."""
         for agreement in self:
             if agreement.user_id:
+                env = agreement.with_context(lang=agreement.user_id.lang).env
                 agreement.activity_schedule(
-                    FOLLOW_UP_ACTIVITY, summary=summary, user_id=agreement.user_id.id
+                    FOLLOW_UP_ACTIVITY,
+                    summary=summary(env) if callable(summary) else summary,
+                    user_id=agreement.user_id.id,
                 )
 
     # ------------------------------------------------------------------ cron
@@ -1289,10 +1395,13 @@ class RebateAgreement(models.Model):
             agreement.activity_schedule(
                 EXPIRY_ACTIVITY,
                 date_deadline=agreement.date_end,
-                summary=self.env._(
+                summary=agreement.with_context(lang=agreement.user_id.lang).env._(
                     "Rebate agreement %(name)s expires on %(date)s: renew or let it end.",
                     name=agreement.name,
-                    date=agreement.date_end,
+                    date=format_date(
+                        agreement.with_context(lang=agreement.user_id.lang).env,
+                        agreement.date_end,
+                    ),
                 ),
                 user_id=agreement.user_id.id,
             )

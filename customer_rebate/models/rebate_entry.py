@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 from ..tools import guard
 from .client_values_mixin import check_client_values
@@ -71,7 +71,7 @@ class RebateEntry(models.Model):
     company_currency_id = fields.Many2one(
         related="company_id.currency_id", string="Company Currency"
     )
-    date = fields.Date(required=True, index=True)
+    date = fields.Date(required=True, index=True, default=fields.Date.context_today)
     entry_type = fields.Selection(
         [
             ("accrual", "Accrual"),
@@ -120,6 +120,31 @@ class RebateEntry(models.Model):
     )
 
     _booking_pending_idx = models.Index("(invoice_id) WHERE booking_pending IS TRUE")
+
+    @api.onchange("agreement_id", "date")
+    def _onchange_adjustment_period(self):
+        """The adjustment form proposes the agreement's open period containing the date."""
+        if self.agreement_id and self.date and self.period_id.agreement_id != self.agreement_id:
+            self.period_id = self.agreement_id.period_ids.filtered(
+                lambda period: (
+                    period.state == "open" and period.date_from <= self.date <= period.date_to
+                )
+            )[:1]
+
+    @api.depends("entry_type", "agreement_id", "date")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        types = dict(self._fields["entry_type"]._description_selection(self.env))
+        for entry in self:
+            entry.display_name = " · ".join(
+                part
+                for part in (
+                    types.get(entry.entry_type, ""),
+                    entry.agreement_id.name or "",
+                    format_date(self.env, entry.date) if entry.date else "",
+                )
+                if part
+            ) or self.env._("New Adjustment")
 
     @api.constrains("entry_type", "reason")
     def _check_adjustment_reason(self):

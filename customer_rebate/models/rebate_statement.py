@@ -372,6 +372,49 @@ class RebateStatement(models.Model):
             statement._guarded_write({"state": "sent", "sent_date": fields.Datetime.now()})
         return True
 
+    @client_method(single=True)
+    def action_send_with_composer(self):
+        """Send one statement the way Odoo sends a document: the mail composer opens with
+        the statement's template and PDF, finance may add a word, and sending marks the
+        statement as sent."""
+        self._check_finance_user()
+        self.check_access("write")
+        if self.state not in ("draft", "sent"):
+            raise UserError(self.env._("Statement %s has already been answered.", self.name))
+        template = self.env.ref("customer_rebate.mail_template_rebate_statement")
+        contact = self._invoicing_contact()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Send Statement"),
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_model": self._name,
+                "default_res_ids": self.ids,
+                "default_template_id": template.id,
+                "default_composition_mode": "comment",
+                "default_partner_ids": contact.ids,
+                "default_email_layout_xmlid": "mail.mail_notification_light",
+                "force_email": True,
+                "mark_rebate_statement_sent": True,
+            },
+        }
+
+    def message_post(self, **kwargs):
+        message = super().message_post(**kwargs)
+        # Sent from the composer opened by 'Send': the statement is now with the customer.
+        # Checked again here: only finance marks a statement as sent.
+        if self.env.context.get("mark_rebate_statement_sent") and len(self) == 1:
+            user = self.env.user
+            if self.state == "draft" and (
+                user.has_group("customer_rebate.group_rebate_accountant")
+                or user.has_group("customer_rebate.group_rebate_manager")
+            ):
+                self._guarded_write({"state": "sent", "sent_date": fields.Datetime.now()})
+        return message
+
     @client_method(note=str)
     def action_resolve(self, note=False):
         """Close a dispute with the note the customer reads in the portal."""
@@ -507,7 +550,10 @@ class RebateStatement(models.Model):
         if responsible:
             statement.activity_schedule(
                 "mail.mail_activity_data_todo",
-                summary=self.env._("Rebate statement %s disputed", statement.name),
+                # In the responsible person's language: the summary is stored as text.
+                summary=statement.with_context(lang=responsible.lang).env._(
+                    "Rebate statement %s disputed", statement.name
+                ),
                 # The note is HTML: the customer's text goes in escaped.
                 note=plaintext2html(comment),
                 user_id=responsible.id,

@@ -9,12 +9,13 @@ class ResPartner(models.Model):
     rebate_agreement_ids = fields.One2many(
         "rebate.agreement", "partner_id", string="Rebate Agreements"
     )
+    # Agreements in force today: drafts and cancelled ones are not rebates the customer has.
     rebate_agreement_count = fields.Integer(compute="_compute_rebate_agreement_count")
 
     def _compute_rebate_agreement_count(self):
         counts = dict(
             self.env["rebate.agreement"]._read_group(
-                [("partner_id", "in", self.commercial_partner_id.ids)],
+                [("partner_id", "in", self.commercial_partner_id.ids), ("is_in_force", "=", True)],
                 ["partner_id"],
                 ["__count"],
             )
@@ -29,5 +30,8 @@ class ResPartner(models.Model):
             "customer_rebate.action_rebate_agreement"
         )
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
-        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        action["context"] = {
+            "default_partner_id": self.commercial_partner_id.id,
+            "search_default_in_force": 1,
+        }
         return action

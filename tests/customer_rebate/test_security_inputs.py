@@ -270,7 +270,8 @@ class TestInputSecurity(RebateRpcCase):
                     body="Called the customer.",
                     message_type="comment",
                 )
-        self.assertEqual(
-            set(agreement.message_ids.filtered(lambda m: m.message_type == "comment").author_id),
-            {self.manager.partner_id},
+        posted = agreement.message_ids.filtered(
+            lambda m: "Called the customer" in str(m.body) or "waive" in str(m.body)
         )
+        self.assertEqual(len(posted), 2, "one legitimate message per protocol, no forged one")
+        self.assertEqual(posted.author_id, self.manager.partner_id)
