@@ -31,6 +31,7 @@
         "views/rebate_menus.xml",
     ],
     "demo": [
+        "demo/res_company_demo.xml",
         "demo/res_partner_demo.xml",
         "demo/res_users_demo.xml",
         "demo/rebate_agreement_demo.xml",

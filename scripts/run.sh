@@ -37,7 +37,8 @@ addons_installed() {
 
 if ! db_exists; then
     say "Creating the database $DB with both addons and their demo data (about a minute)"
-    if ! "${ODOO_BIN[@]}" -c "$ODOO_CONF" -d "$DB" -i "$ADDONS" --with-demo \
+    # l10n_cn: the demo company keeps its books on the Chinese chart of accounts.
+    if ! "${ODOO_BIN[@]}" -c "$ODOO_CONF" -d "$DB" -i "l10n_cn,$ADDONS" --with-demo \
         --stop-after-init --log-level=warn; then
         PGPASSWORD="$ODOO_DB_PASSWORD" dropdb -h "$ODOO_DB_HOST" -p "$ODOO_DB_PORT" \
             -U "$ODOO_DB_USER" --if-exists "$DB" || true

@@ -317,13 +317,15 @@ setup_chromium() {
 setup_pdf() {
     local missing=()
     command -v wkhtmltopdf >/dev/null 2>&1 || missing+=(wkhtmltopdf)
+    # pdftotext, pdfinfo and pdffonts: the tests read the statement PDF back as a reader would.
+    command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
     if ! command -v fc-list >/dev/null 2>&1 || [ -z "$(fc-list :lang=zh 2>/dev/null)" ]; then
         missing+=(fonts-wqy-zenhei)
     fi
     if [ ${#missing[@]} -gt 0 ]; then
         apt_install "${missing[@]}"
     else
-        note "PDF reports: $(command -v wkhtmltopdf), with a Chinese font"
+        note "PDF reports: $(command -v wkhtmltopdf), with a Chinese font and poppler-utils"
     fi
 }
 

@@ -158,12 +158,10 @@ class RebateGuardedMixin(models.AbstractModel):
         message in a customer's name is the customer's, written through the portal, whose
         controllers post as the system."""
         author = kwargs.get("author_id")
-        if (
-            author
-            and not self.env.su
-            and not self._guard_is_open()
-            and author != self.env.user.partner_id.id
-        ):
+        # Staff write as themselves or as their company (a mail template sent from the
+        # company's address); never as a customer.
+        own = self.env.user.partner_id | self.env.user.company_ids.partner_id
+        if author and not self.env.su and not self._guard_is_open() and author not in own.ids:
             raise UserError(
                 self.env._(
                     "You can post only in your own name: a customer's messages are written by "

@@ -4,11 +4,13 @@ from collections import defaultdict
 from datetime import timedelta
 
 import psycopg2
+from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL, float_is_zero
 
-from ..tools import guard
+from ..tools import guard, rebate_math
+from ..tools import periods as period_tools
 
 _logger = logging.getLogger(__name__)
 
@@ -54,6 +56,9 @@ class RebateAccrual(models.AbstractModel):
         invoices = moves.filtered(lambda move: move.move_type in CUSTOMER_INVOICE_TYPES)
         if not invoices:
             return
+        self.env["rebate.balance.line"]._reconcile_used_balances(
+            invoices.filtered(lambda move: move.state == "posted")
+        )
         batch = invoices.filtered(lambda move: move.company_id.rebate_accrual_mode == "batch")
         if batch:
             self.env.cr.execute(
@@ -78,6 +83,7 @@ class RebateAccrual(models.AbstractModel):
         if events:
             events.sort(key=lambda event: (event[0].invoice_date or event[0].date, event[0].id))
             self._apply_events(events, book=book)
+            self._refresh_growth_baselines(to_accrue | to_reverse)
         self._set_flags(moves - to_accrue - to_reverse)
 
     @api.model
@@ -327,7 +333,7 @@ class RebateAccrual(models.AbstractModel):
         state.sales_amount += sum(line[2] for line in period_lines) * sign
         state.sales_quantity += sum(line[3] for line in period_lines) * sign
         other = agreement_totals[agreement.id] - state.amount
-        due, result = agreement._rebate_due(period, state, other)
+        due, result = self._rebate_due(period, state, other)
         difference = agreement.currency_id.round(due - state.amount)
         state.amount = due
         agreement_totals[agreement.id] = other + due
@@ -363,18 +369,20 @@ class RebateAccrual(models.AbstractModel):
 
     @api.model
     def _allocate(self, currency, amount, weights):
-        """Split an amount over lines in proportion to their weights, to the cent; the last
-        line takes the rounding remainder."""
+        """Split an amount over lines in proportion to their signed weights, to the cent; the
+        last line takes the rounding remainder. A negative line (a discount, a returned
+        item) takes its own negative share: 1,000 and -100 at 2 % share 18 as 20 and -2.
+        Weights that cancel out are split by size."""
         if not weights:
             return []
-        total = sum(abs(weight) for weight in weights)
-        shares = []
-        for weight in weights[:-1]:
-            ratio = abs(weight) / total if total else 0.0
-            shares.append(currency.round(amount * ratio))
+        total = sum(weights)
+        if float_is_zero(total, precision_digits=6):
+            weights = [abs(weight) for weight in weights]
+            total = sum(weights)
+        if float_is_zero(total, precision_digits=6):
+            return [0.0] * (len(weights) - 1) + [currency.round(amount)]
+        shares = [currency.round(amount * weight / total) for weight in weights[:-1]]
         shares.append(currency.round(amount - sum(shares)))
-        if not total:
-            shares = [0.0] * (len(weights) - 1) + [currency.round(amount)]
         return shares
 
     # ------------------------------------------------------------------ volumes
@@ -408,6 +416,7 @@ class RebateAccrual(models.AbstractModel):
         by_partner = defaultdict(lambda: self.env["rebate.agreement"])
         for agreement in agreements:
             by_partner[agreement.partner_id.id, agreement.company_id.id] |= agreement
+        balance_product = self._balance_product()
         for move in moves:
             day = move.invoice_date or move.date
             candidates = by_partner[move.commercial_partner_id.id, move.company_id.id]
@@ -422,6 +431,8 @@ class RebateAccrual(models.AbstractModel):
                 for line in move.invoice_line_ids:
                     if line.display_type != "product" or not line.product_id:
                         continue
+                    if line.product_id == balance_product:
+                        continue
                     if not agreement._product_in_scope(line.product_id):
                         continue
                     sales_amount, sales_quantity = self._line_sales(agreement, line)
@@ -435,6 +446,12 @@ class RebateAccrual(models.AbstractModel):
                         (period.id, line.id, volume, sales_amount, sales_quantity, weight)
                     )
         return result
+
+    @api.model
+    def _balance_product(self):
+        """The rebate-balance product: a rebate paid out earlier, used as a discount on a
+        later order. Its lines are not sales: they count in no volume and take no rebate."""
+        return self.env.ref("customer_rebate.product_rebate_balance", raise_if_not_found=False)
 
     def _line_sales(self, agreement, line):
         """An invoice line's untaxed amount (agreement currency) and quantity (product unit),
@@ -584,6 +601,7 @@ class RebateAccrual(models.AbstractModel):
                    AND move.move_type IN ('out_invoice', 'out_refund')
                    AND aml.display_type = 'product'
                    AND aml.product_id IS NOT NULL
+                   AND aml.product_id != %(balance_product)s
                    AND move.commercial_partner_id = %(partner)s
                    AND move.company_id = %(company)s
                    AND (%(in_ranges)s)
@@ -605,6 +623,7 @@ class RebateAccrual(models.AbstractModel):
           GROUP BY 1, 2, 3
             """,
             range_key=range_key,
+            balance_product=self._balance_product().id or 0,
             currency=agreement.currency_id.id,
             partner=agreement.partner_id.id,
             company=agreement.company_id.id,
@@ -630,7 +649,7 @@ class RebateAccrual(models.AbstractModel):
             held = states[period.id]
             should = truth[period.id]
             other = totals[agreement.id] - held.amount
-            due, result = agreement._rebate_due(period, should, other)
+            due, result = self._rebate_due(period, should, other)
             totals[agreement.id] = other + due
             difference = agreement.currency_id.round(due - held.amount)
             volume_difference = should.volume - held.volume
@@ -676,10 +695,22 @@ class RebateAccrual(models.AbstractModel):
         """Expected-basis periods whose estimate changed: post the change of the accrual on
         the same volume as a true-up."""
         periods = periods.sudo().filtered(
-            lambda period: (
-                period.agreement_id.accrual_basis == "expected"
-                and period.agreement_id.state in ACCRUING_STATES
-            )
+            lambda period: period.agreement_id.accrual_basis == "expected"
+        )
+        self._true_up_periods(
+            periods,
+            lambda period: self.env._("Expected volume changed to %s", period.expected_volume),
+            self.env._("Rebate estimate true-up: %s"),
+            date=date,
+        )
+
+    def _true_up_periods(self, periods, note, ref, date=None):
+        """Periods whose terms of computation changed (an estimate, a baseline) on the same
+        volume: post the change of the accrual as a true-up, one journal entry each.
+        `note(period)` says why, in the ledger row; `ref` names the journal entry (its %s is
+        the agreement)."""
+        periods = periods.sudo().filtered(
+            lambda period: period.agreement_id.state in ACCRUING_STATES
         )
         if not periods:
             return
@@ -691,7 +722,7 @@ class RebateAccrual(models.AbstractModel):
             agreement = period.agreement_id
             held = states[period.id]
             other = totals[agreement.id] - held.amount
-            due, result = agreement._rebate_due(period, held, other)
+            due, result = self._rebate_due(period, held, other)
             difference = agreement.currency_id.round(due - held.amount)
             if not difference:
                 continue
@@ -706,16 +737,106 @@ class RebateAccrual(models.AbstractModel):
                     "amount_company": self._to_company_currency(agreement, difference, date),
                     "tier_index": (result.tier_index + 1) if result.tier_index is not None else 0,
                     "rate": result.rate,
-                    "note": self.env._("Expected volume changed to %s", period.expected_volume),
+                    "note": note(period),
                 }
             )
         entries = self.env["rebate.entry"]._insert_rows(entry_vals)
-        self._book_groups(
-            [
-                (entry, self.env._("Rebate estimate true-up: %s", entry.agreement_id.name))
-                for entry in entries
-            ]
+        self._book_groups([(entry, ref % entry.agreement_id.name) for entry in entries])
+
+    def _refresh_growth_baselines(self, moves):
+        """Growth agreements measured against the previous year: a document dated in the
+        baseline window of an open period (a late credit note of last year) moves that
+        period's baseline, and the accrual follows with a true-up. Settled periods keep
+        the baseline they were settled on."""
+        moves = moves.filtered(lambda move: move.move_type in CUSTOMER_INVOICE_TYPES)
+        if not moves:
+            return
+        days = defaultdict(set)
+        for move in moves:
+            days[move.commercial_partner_id.id, move.company_id.id].add(
+                move.invoice_date or move.date
+            )
+        every_day = {day for group in days.values() for day in group}
+        agreements = (
+            self.env["rebate.agreement"]
+            .sudo()
+            .search(
+                [
+                    ("calculation_method", "=", "growth"),
+                    ("baseline_type", "=", "previous_year"),
+                    ("partner_id", "in", moves.commercial_partner_id.ids),
+                    ("company_id", "in", moves.company_id.ids),
+                    ("state", "in", ACCRUING_STATES),
+                    ("date_start", "<=", max(every_day) + relativedelta(years=1, days=1)),
+                    ("date_end", ">=", min(every_day) + relativedelta(years=1, days=-1)),
+                ]
+            )
         )
+
+        def in_window(period):
+            start, end = period_tools.previous_year_period(period.date_from, period.date_to)
+            key = (period.agreement_id.partner_id.id, period.agreement_id.company_id.id)
+            return any(start <= day <= end for day in days[key])
+
+        periods = agreements.period_ids.filtered(
+            lambda period: period.state == "open" and in_window(period)
+        )
+        if not periods:
+            return
+        before = {period.id: period.baseline_volume for period in periods}
+        periods._refresh_baselines()
+        changed = periods.filtered(
+            lambda period: (
+                not float_is_zero(period.baseline_volume - before[period.id], precision_digits=6)
+            )
+        )
+        self._true_up_periods(
+            changed,
+            lambda period: self.env._(
+                "Baseline (the same period of the previous year) changed to %s",
+                period.baseline_volume,
+            ),
+            self.env._("Rebate baseline true-up: %s"),
+        )
+
+    # ------------------------------------------------------------------ rebate due
+
+    @api.model
+    def _period_ended(self, period):
+        return period.date_to < fields.Date.context_today(self)
+
+    @api.model
+    def _rebate_due(self, period, sales, other_periods_amount=0.0):
+        """(amount, RebateResult): the rebate a period has earned on its sales (a
+        PeriodState-like object: volume, sales_amount, sales_quantity), after the caps,
+        rounded in the agreement's currency; `other_periods_amount` is what the agreement's
+        other periods hold, for the cap over the agreement.
+
+        On the expected basis an open period accrues at the tier it is expected to end in;
+        once the period has ended its outcome replaces the estimate (IFRS 15.59): the actual
+        volume decides, so the settlement trues the accrual up to what was really earned."""
+        agreement = period.agreement_id
+        tiers = agreement._tier_pairs()
+        if not tiers:
+            return 0.0, rebate_math.RebateResult(0.0, 0.0, None, 0.0, False)
+        expected = None
+        if agreement.accrual_basis == "expected" and not self._period_ended(period):
+            expected = period._expected_volume(sales.volume)
+        amount, result = rebate_math.period_rebate(
+            agreement.calculation_method,
+            tiers,
+            sales.volume,
+            sales.sales_quantity
+            if agreement.calculation_method == "per_unit"
+            else sales.sales_amount,
+            expected_volume=expected,
+            minimum_volume=agreement.minimum_volume,
+            baseline=period._baseline(),
+            cap_period=agreement.cap_period,
+            cap_total=agreement.cap_total,
+            other_periods_amount=other_periods_amount,
+        )
+        return agreement.currency_id.round(amount), result
 
     # ------------------------------------------------------------------ books
 
@@ -725,6 +846,55 @@ class RebateAccrual(models.AbstractModel):
         if agreement.currency_id == company.currency_id:
             return amount
         return agreement.currency_id._convert(amount, company.currency_id, company, date)
+
+    @api.model
+    def _booked_items(self, entries, account):
+        """The posted journal items on `account`, not yet reconciled, that book these ledger
+        rows of one agreement period. An entry may book several agreements of one customer
+        (an invoice in the scope of two) or several periods (a recomputation): each agreement
+        period has its own item there, the one whose amounts are those of its rows."""
+        entries = entries.sudo().filtered("move_id")
+        period = entries.period_id
+        if not period:
+            return self.env["account.move.line"]
+        period.ensure_one()
+        agreement = period.agreement_id
+        shared = set(
+            self.env["rebate.entry"]
+            .sudo()
+            .search(
+                [
+                    ("move_id", "in", entries.move_id.ids),
+                    ("period_id", "!=", period.id),
+                    ("partner_id", "=", agreement.partner_id.id),
+                    ("currency_id", "=", agreement.currency_id.id),
+                ]
+            )
+            .move_id.ids
+        )
+        company_currency = agreement.company_id.currency_id
+        items = self.env["account.move.line"]
+        for move, rows in entries.grouped("move_id").items():
+            candidates = move.line_ids.filtered(
+                lambda line: (
+                    line.account_id == account
+                    and line.partner_id == agreement.partner_id
+                    and line.currency_id == agreement.currency_id
+                    and line.parent_state == "posted"
+                    and not line.reconciled
+                )
+            )
+            if move.id in shared:
+                amount = sum(rows.mapped("amount"))
+                amount_company = sum(rows.mapped("amount_company"))
+                candidates = candidates.filtered(
+                    lambda line, amount=amount, amount_company=amount_company: (
+                        agreement.currency_id.is_zero(line.amount_currency + amount)
+                        and company_currency.is_zero(line.balance + amount_company)
+                    )
+                )[:1]
+            items |= candidates
+        return items
 
     def _book_entries(self, entries, ref):
         """Book ledger rows of one company in one journal entry (see _book_groups)."""
@@ -816,33 +986,41 @@ class RebateAccrual(models.AbstractModel):
             rows[key] |= entry
         line_vals = []
         booked_rows = entries.browse()
+        # One liability item per agreement period, so that its settlement finds (and
+        # matches) its own among those of the customer's other agreements and periods.
+        liability = defaultdict(lambda: [0.0, 0.0])
         for key, (balance, amount) in groups.items():
             agreement, account, distribution = key
             if company.currency_id.is_zero(balance):
                 continue
             booked_rows |= rows[key]
-            common = {
-                "partner_id": agreement.partner_id.id,
-                "currency_id": agreement.currency_id.id,
-            }
-            label = self.env._("Rebate %(agreement)s", agreement=agreement.name)
-            line_vals += [
+            for period, period_rows in rows[key].grouped("period_id").items():
+                liability[agreement, period][0] += sum(period_rows.mapped("amount_company"))
+                liability[agreement, period][1] += sum(period_rows.mapped("amount"))
+            line_vals.append(
                 {
-                    **common,
-                    "name": label,
+                    "partner_id": agreement.partner_id.id,
+                    "currency_id": agreement.currency_id.id,
+                    "name": self.env._("Rebate %(agreement)s", agreement=agreement.name),
                     "account_id": account.id,
                     "balance": balance,
                     "amount_currency": amount,
                     "analytic_distribution": json.loads(distribution) or False,
-                },
+                }
+            )
+        for (agreement, _period), (balance, amount) in liability.items():
+            if company.currency_id.is_zero(balance):
+                continue
+            line_vals.append(
                 {
-                    **common,
-                    "name": label,
+                    "partner_id": agreement.partner_id.id,
+                    "currency_id": agreement.currency_id.id,
+                    "name": self.env._("Rebate %(agreement)s", agreement=agreement.name),
                     "account_id": accounting["liability"].id,
                     "balance": -balance,
                     "amount_currency": -amount,
-                },
-            ]
+                }
+            )
         if not line_vals:
             return nothing
         vals = {

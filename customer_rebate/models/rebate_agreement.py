@@ -584,8 +584,10 @@ class RebateAgreement(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         check_client_values(self, vals_list)
-        # Refuse forged workflow fields before the sequence name is added.
+        # Refuse forged workflow fields before the sequence name is added (to copies: the
+        # caller's values stay as they were sent).
         self._guard_check_create(vals_list)
+        vals_list = [dict(vals) for vals in vals_list]
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 company = self.env["res.company"].browse(vals.get("company_id"))
@@ -721,49 +723,6 @@ class RebateAgreement(models.Model):
             (rate_limit and self._uses_percentage() and max_rate > rate_limit)
             or (amount_limit and estimate > amount_limit)
         )
-
-    def _rebate_due(self, period, sales, other_periods_amount=0.0):
-        """The rebate a period has earned on its sales (a PeriodState-like object with
-        volume, sales_amount and sales_quantity), after the caps; with the agreement
-        currency's rounding. Returns (amount, RebateResult)."""
-        self.ensure_one()
-        value = (
-            sales.sales_quantity if self.calculation_method == "per_unit" else sales.sales_amount
-        )
-        baseline = period._baseline()
-        tiers = self._tier_pairs()
-        if not tiers:
-            return 0.0, rebate_math.RebateResult(0.0, 0.0, None, 0.0, False)
-        if self.accrual_basis == "expected":
-            expected = period._expected_volume(sales.volume)
-            scale = value / sales.volume if sales.volume else 0.0
-            projected = rebate_math.compute_rebate(
-                self.calculation_method,
-                tiers,
-                expected,
-                value=expected * scale,
-                minimum_volume=self.minimum_volume,
-                baseline=baseline,
-            )
-            ratio = projected.amount / (expected * scale) if expected * scale else 0.0
-            result = projected
-            uncapped = max(value, 0.0) * ratio
-        else:
-            result = rebate_math.compute_rebate(
-                self.calculation_method,
-                tiers,
-                sales.volume,
-                value=value,
-                minimum_volume=self.minimum_volume,
-                baseline=baseline,
-            )
-            uncapped = result.amount
-        amount = uncapped
-        if self.cap_period:
-            amount = min(amount, self.cap_period)
-        if self.cap_total:
-            amount = min(amount, max(self.cap_total - other_periods_amount, 0.0))
-        return self.currency_id.round(max(amount, 0.0)), result
 
     def _current_period(self, day=None):
         self.ensure_one()
@@ -1436,7 +1395,7 @@ class RebateAgreement(models.Model):
         twice), computed on the period's final volume. Finance and rebate managers only."""
         self.env["rebate.settlement"]._check_finance()
         self.check_access("read")
-        return self.env["rebate.settlement"]._create_for_periods(self.period_ids)
+        return self.env["rebate.settlement"]._create_for_periods(self.period_ids)._settle_result()
 
     @api.model
     def _cron_settle_periods(self):

@@ -83,12 +83,13 @@ class RebateAgreementPeriod(models.Model):
 
     @api.depends("entry_ids.amount", "entry_ids.volume", "entry_ids.entry_type")
     def _compute_accrued(self):
+        # In a form's onchange the periods are new records: read the stored ones.
         groups = self.env["rebate.entry"]._read_group(
-            [("period_id", "in", self.ids)],
+            [("period_id", "in", [period_id for period_id in self._origin.ids if period_id])],
             ["period_id", "entry_type"],
             ["volume:sum", "amount:sum"],
         )
-        totals = {period.id: [0.0, 0.0, 0.0] for period in self}
+        totals = {period._origin.id: [0.0, 0.0, 0.0] for period in self}
         for period, entry_type, volume, amount in groups:
             if entry_type == "adjustment":
                 totals[period.id][2] += amount
@@ -100,7 +101,7 @@ class RebateAgreementPeriod(models.Model):
                 period.accrued_volume,
                 period.accrued_amount,
                 period.adjusted_amount,
-            ) = totals[period.id]
+            ) = totals[period._origin.id]
 
     def _guard_refuse_records(self):
         raise UserError(

@@ -33,9 +33,7 @@ class RebateAgreementRevision(models.Model):
     approved_date = fields.Datetime(string="Approved On", readonly=True)
     approver_ids = fields.Many2many("res.users", string="Approved By", readonly=True)
     terms_json = fields.Text(string="Terms (data)", readonly=True)
-    signed_contract = fields.Binary(
-        string="Signed Contract", attachment=True, readonly=True, groups="base.group_user"
-    )
+    signed_contract = fields.Binary(attachment=True, readonly=True, groups="base.group_user")
     signed_contract_filename = fields.Char(readonly=True, groups="base.group_user")
     terms_html = fields.Html(string="Terms", compute="_compute_terms_html", sanitize=True)
 

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import format_amount
 
 from ..tools import guard
 
@@ -134,6 +135,7 @@ class RebateBalanceLine(models.Model):
                 "move_id": move.id,
             }
         )
+        self._reconcile_balance_items(settlement.partner_id, company, settlement.currency_id)
         return move
 
     @api.model
@@ -170,13 +172,13 @@ class RebateBalanceLine(models.Model):
         ):
             raise UserError(
                 self.env._(
-                    "%(customer)s has %(available)s %(currency)s of rebate balance left: it "
-                    "does not cover %(amount)s. Reload the quotation and apply the balance "
-                    "again.",
+                    "%(customer)s has %(available)s of rebate balance left: it does not cover "
+                    "%(amount)s. Reload the quotation and apply the balance again.",
                     customer=partner.name,
-                    available=available,
-                    currency=order.currency_id.name,
-                    amount=amount,
+                    available=format_amount(self.env, available, order.currency_id),
+                    amount=format_amount(self.env, amount, order.currency_id)
+                    if isinstance(amount, (int, float))
+                    else amount,
                 )
             )
         remaining = amount
@@ -243,7 +245,7 @@ class RebateBalanceLine(models.Model):
             ref=label,
             day=day,
         )
-        return self._guarded_create(
+        expiry = self._guarded_create(
             {
                 "partner_id": self.partner_id.id,
                 "company_id": company.id,
@@ -256,6 +258,54 @@ class RebateBalanceLine(models.Model):
                 "move_id": move.id,
             }
         )
+        self._reconcile_balance_items(self.partner_id, company, self.currency_id)
+        return expiry
+
+    @api.model
+    def _reconcile_used_balances(self, invoices):
+        """Posted invoices in a foreign currency that use a rebate balance (their balance
+        line debits the balance account): match the customer's balance items."""
+        for invoice in invoices.filtered(
+            lambda move: move.currency_id != move.company_id.currency_id
+        ):
+            account = invoice.company_id.rebate_balance_account_id
+            if account and account in invoice.line_ids.account_id:
+                self._reconcile_balance_items(
+                    invoice.commercial_partner_id, invoice.company_id, invoice.currency_id
+                )
+
+    @api.model
+    def _reconcile_balance_items(self, partner, company, currency):
+        """A balance in a foreign currency: match the customer's open items on the balance
+        account in that currency, credits from settlements against their uses on invoices
+        and their expiry. A customer's balance in a currency is one pool (it is spent
+        soonest expiry first, whatever the agreement), so its items are matched together.
+        Each item was booked at the rate of its date: once an item is matched in the
+        balance's currency, Odoo books what is left in company currency as an exchange
+        difference (IAS 21), and a used-up balance leaves nothing on the account."""
+        account = company.rebate_balance_account_id
+        if currency == company.currency_id or not account.reconcile:
+            return
+        items = (
+            self.env["account.move.line"]
+            .sudo()
+            .search(
+                [
+                    ("account_id", "=", account.id),
+                    ("company_id", "=", company.id),
+                    ("partner_id", "=", partner.id),
+                    ("currency_id", "=", currency.id),
+                    ("parent_state", "=", "posted"),
+                    ("reconciled", "=", False),
+                ]
+            )
+        )
+        if any(item.amount_residual_currency > 0 for item in items) and any(
+            item.amount_residual_currency < 0 for item in items
+        ):
+            # The engine's own matching of its entries (see account.move's books guard).
+            with guard.internal_writes("account.move"):
+                items.reconcile()
 
     @api.model
     def _post_transfer(

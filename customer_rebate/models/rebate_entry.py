@@ -107,8 +107,12 @@ class RebateEntry(models.Model):
     settlement_id = fields.Many2one(
         "rebate.settlement", index="btree_not_null", ondelete="restrict", readonly=True
     )
-    tier_index = fields.Integer(help="Tier reached by the period after this row (1 = first).")
-    rate = fields.Float(digits=(16, 4), help="Rate of that tier.")
+    tier_index = fields.Integer(
+        string="Tier", help="Tier reached by the period after this row (1 = first)."
+    )
+    rate = fields.Float(
+        digits=(16, 4), help="Rate of that tier: a percentage, or an amount per unit."
+    )
     note = fields.Char()
     reason = fields.Text(help="Why a manual adjustment was made.")
     booking_pending = fields.Boolean(

@@ -1,15 +1,20 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.tools import format_date
+from odoo.tools.misc import format_amount
 
 from ..tools import guard
 from .client_values_mixin import check_client_values
 from .guarded_mixin import client_method
 
+REVIEW_ACTIVITY = "mail.mail_activity_data_todo"
+
 
 class RebateSettlement(models.Model):
     """The rebate an ended period has earned, trued up in the books and paid out: by credit
     note, by payment to the customer company's own bank account, or as a balance for
-    later orders. One per agreement period; cancelling reverses everything it posted.
+    later orders. One per agreement period, and a supplementary one when a document dated
+    in the settled period changes what it earned; cancelling reverses everything it posted.
 
     Settlements are created by the settlement code only (`_create_for_periods`); their
     amounts, state and control fields change only through the actions, which lock the row
@@ -118,7 +123,10 @@ class RebateSettlement(models.Model):
         "rebate.balance.line", "settlement_id", string="Balance History", readonly=True
     )
 
-    _period_open_uniq = models.UniqueIndex("(period_id) WHERE state != 'cancelled'")
+    # One settlement in progress per period; a supplementary one comes after the posted.
+    _period_open_uniq = models.UniqueIndex(
+        "(period_id) WHERE state IN ('draft', 'confirmed', 'approved')"
+    )
 
     @api.depends("amount_earned", "amount_accrued")
     def _compute_amount_difference(self):
@@ -133,7 +141,7 @@ class RebateSettlement(models.Model):
             limit = settlement.company_id.rebate_settlement_approval_limit
             amount = self.env["rebate.accrual"]._to_company_currency(
                 settlement.agreement_id,
-                settlement.amount_earned,
+                abs(settlement.amount_earned),
                 settlement.period_id.date_to or fields.Date.context_today(settlement),
             )
             settlement.needs_approval = bool(limit) and amount > limit
@@ -198,25 +206,33 @@ class RebateSettlement(models.Model):
 
     def _compute_amounts(self):
         """Earned on the final volume (from the posted invoices, with manual adjustments)
-        against what the ledger holds."""
+        against what the ledger holds, both less what posted settlements of the period
+        already paid (a supplementary settlement settles only the difference).
+
+        The baseline of an open growth period is read again from the documents first: it
+        follows them until the period is settled."""
         accrual = self.env["rebate.accrual"]
+        self.period_id.filtered(lambda period: period.state == "open")._refresh_baselines()
         report = {row["period_id"]: row for row in accrual._recompute_periods(self.period_id)}
-        adjustments = dict(
+        on_top = dict(
             self.env["rebate.entry"]
             .sudo()
             ._read_group(
-                [("period_id", "in", self.period_id.ids), ("entry_type", "=", "adjustment")],
+                [
+                    ("period_id", "in", self.period_id.ids),
+                    ("entry_type", "in", ("adjustment", "settlement")),
+                ],
                 ["period_id"],
                 ["amount:sum"],
             )
         )
         for settlement in self:
             row = report[settlement.period_id.id]
-            adjusted = adjustments.get(settlement.period_id, 0.0)
+            adjusted_and_paid = on_top.get(settlement.period_id, 0.0)
             settlement._guarded_write(
                 {
-                    "amount_earned": row["amount"] + adjusted,
-                    "amount_accrued": row["held_amount"] + adjusted,
+                    "amount_earned": row["amount"] + adjusted_and_paid,
+                    "amount_accrued": row["held_amount"] + adjusted_and_paid,
                     "volume": row["volume"],
                 }
             )
@@ -236,24 +252,32 @@ class RebateSettlement(models.Model):
     @api.model
     def _create_for_periods(self, periods):
         """Create the settlement of every ended, open period of an approved (or expired)
-        agreement that has none yet, computed on the period's final volume. The one door
+        agreement that has none in progress, computed on the period's final volume; and a
+        supplementary settlement of every settled period that a document dated in it (a late
+        invoice, a backdated credit note) left with a rebate owed or overpaid. The one door
         through which settlements come into being: the Settle button (finance) and the daily
         job (the system) call it; whatever runs twice creates nothing more."""
         today = fields.Date.context_today(self)
         periods = periods.sudo().filtered(
             lambda period: (
-                period.date_to < today
-                and period.state == "open"
-                and period.agreement_id.state in ("approved", "expired")
+                period.date_to < today and period.agreement_id.state in ("approved", "expired")
             )
         )
         if not periods:
             return self.browse()
-        settled = (
+        in_progress = (
             self.sudo()
-            .search([("period_id", "in", periods.ids), ("state", "!=", "cancelled")])
+            .search(
+                [
+                    ("period_id", "in", periods.ids),
+                    ("state", "in", ("draft", "confirmed", "approved")),
+                ]
+            )
             .period_id
         )
+        periods = (periods - in_progress).filtered(
+            lambda period: period.state == "open"
+        ) | self._periods_left_unsettled(periods - in_progress)
         settlements = self._guarded_create(
             [
                 {
@@ -261,15 +285,103 @@ class RebateSettlement(models.Model):
                     "period_id": period.id,
                     "payout_method": period.agreement_id.payout_method,
                 }
-                for period in periods - settled
+                for period in periods.sorted(
+                    lambda period: (period.agreement_id.id, period.date_from)
+                )
             ]
         )
         settlements._compute_amounts()
-        for settlement in settlements:
-            settlement.agreement_id._notify_responsible(
-                self.env._("Settlement %s is ready for review.", settlement.name)
-            )
+        settlements._schedule_review()
         return self.browse(settlements.ids)
+
+    @api.model
+    def _periods_left_unsettled(self, periods):
+        """The settled periods whose ledger no longer nets to zero: a document dated in them
+        was posted, reset or cancelled after their settlement."""
+        closed = periods.filtered(lambda period: period.state == "closed")
+        if not closed:
+            return closed
+        totals = (
+            self.env["rebate.entry"]
+            .sudo()
+            ._read_group([("period_id", "in", closed.ids)], ["period_id"], ["amount:sum"])
+        )
+        return closed.browse(
+            [period.id for period, amount in totals if not period.currency_id.is_zero(amount)]
+        )
+
+    def _settle_result(self):
+        """What Settle Ended Periods answers: the settlements it made, or a notification
+        that nothing was due."""
+        if self:
+            return self
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "title": self.env._("Nothing to settle"),
+                "message": self.env._(
+                    "Nothing was due: no ended period of these agreements is waiting for a "
+                    "settlement."
+                ),
+                "sticky": False,
+            },
+        }
+
+    # ------------------------------------------------------------------ activities
+
+    def _finance_users(self):
+        """Who may confirm, approve and post the settlement: the rebate accountants and
+        managers of its company."""
+        self.ensure_one()
+        groups = self.env.ref("customer_rebate.group_rebate_accountant") | self.env.ref(
+            "customer_rebate.group_rebate_manager"
+        )
+        root = self.env.ref("base.user_root")
+        return (
+            groups.sudo()
+            .all_user_ids.filtered(
+                lambda user: (
+                    user.active
+                    and not user.share
+                    and user != root
+                    and self.company_id in user.company_ids
+                )
+            )
+            .sorted("id")
+        )
+
+    def _approvers(self):
+        """The rebate managers who may approve the settlement: never its confirmer."""
+        self.ensure_one()
+        return self._finance_users().filtered(
+            lambda user: (
+                user != self.confirmed_by_id
+                and user.has_group("customer_rebate.group_rebate_manager")
+            )
+        )
+
+    def _schedule_review(self):
+        """Finance gets an activity for each settlement with something to book; it is done
+        once the settlement is posted or cancelled."""
+        for settlement in self:
+            currency = settlement.currency_id
+            if currency.is_zero(settlement.amount_earned) and currency.is_zero(
+                settlement.amount_accrued
+            ):
+                continue
+            summary = self.env._("Settlement %s is ready for review.", settlement.name)
+            for user in settlement._finance_users():
+                settlement.activity_schedule(REVIEW_ACTIVITY, summary=summary, user_id=user.id)
+
+    def _close_activities(self, users=None):
+        """Mark the settlement's activities done (of these users only, when given)."""
+        activities = self.sudo().activity_ids.filtered(
+            lambda activity: users is None or activity.user_id in users
+        )
+        if activities:
+            activities.action_feedback()
 
     def _lock_for_action(self):
         """Lock the settlement rows, then read them again from the database.
@@ -324,7 +436,9 @@ class RebateSettlement(models.Model):
                     )
                 )
         for settlement in settlements:
-            settlement.activity_feedback(["mail.mail_activity_data_todo"])
+            # The approval is given: the approvers' activities are done; finance's review
+            # stays open until the settlement is posted.
+            settlement._close_activities(settlement._approvers())
             settlement._guarded_write({"state": "approved", "approved_by_id": self.env.uid})
         return True
 
@@ -490,7 +604,9 @@ class RebateSettlement(models.Model):
         payout = self.env["account.move"]
         if self.amount_earned > 0:
             payout = getattr(self, f"_pay_by_{self.payout_method}")()
-            moves |= payout
+        elif self.amount_earned < 0:
+            payout = self._recover_by_invoice()
+        moves |= payout
         if self.amount_earned:
             Entry._insert_rows(
                 [
@@ -500,17 +616,14 @@ class RebateSettlement(models.Model):
                         "date": today,
                         "entry_type": "settlement",
                         "amount": -self.amount_earned,
-                        "amount_company": -accrual._to_company_currency(
-                            agreement, self.amount_earned, today
-                        ),
+                        "amount_company": self._payout_amount_company(payout),
                         "settlement_id": self.id,
                         "move_id": payout.id,
-                        "note": dict(
-                            self._fields["payout_method"]._description_selection(self.env)
-                        )[self.payout_method],
+                        "note": self._payout_note(),
                     }
                 ]
             )
+        self._reconcile_liability()
         self._guarded_write(
             {
                 "state": "posted",
@@ -519,25 +632,111 @@ class RebateSettlement(models.Model):
             }
         )
         self.period_id._mark_closed()
+        self._close_activities()
         self.agreement_id.message_post(
             body=self.env._(
-                "Settlement %(name)s posted: %(amount)s %(currency)s for %(start)s - %(end)s.",
+                "Settlement %(name)s posted: %(amount)s for %(start)s - %(end)s.",
                 name=self.name,
-                amount=self.amount_earned,
-                currency=self.currency_id.name,
-                start=self.period_id.date_from,
-                end=self.period_id.date_to,
+                amount=format_amount(self.env, self.amount_earned, self.currency_id),
+                start=format_date(self.env, self.period_id.date_from),
+                end=format_date(self.env, self.period_id.date_to),
             ),
             message_type="comment",
             subtype_xmlid="mail.mt_note",
         )
 
+    def _payout_note(self):
+        if self.amount_earned < 0:
+            return self.env._("Overpaid rebate invoiced to the customer")
+        return dict(self._fields["payout_method"]._description_selection(self.env))[
+            self.payout_method
+        ]
+
+    def _payout_amount_company(self, payout):
+        """The payout's settlement row in company currency: what the payout's entry booked
+        on the accrued liability (at the rate of its date), so that the ledger and the books
+        agree to the cent."""
+        liability = self.company_id._rebate_accounting()["liability"]
+        items = payout.line_ids.filtered(
+            lambda line: line.account_id == liability and line.partner_id == self.partner_id
+        )
+        if not items:
+            return -self.env["rebate.accrual"]._to_company_currency(
+                self.agreement_id, self.amount_earned, fields.Date.context_today(self)
+            )
+        return -sum(items.mapped("balance"))
+
+    def _period_liability_items_matched(self):
+        """The liability items of the settlement's own entries, and all they are matched
+        with."""
+        liability = self.company_id._rebate_accounting()["liability"]
+        items = self.move_ids.line_ids.filtered(
+            lambda line: line.account_id == liability and line.partner_id == self.partner_id
+        )
+        return items._all_reconciled_lines().filtered(lambda line: line.account_id == liability)
+
+    def _period_liability_items(self):
+        """The period's open items on the accrued liability account: its accruals, true-ups,
+        adjustments and payouts."""
+        liability = self.company_id._rebate_accounting()["liability"]
+        entries = (
+            self.env["rebate.entry"]
+            .sudo()
+            .search([("period_id", "=", self.period_id.id), ("move_id", "!=", False)])
+        )
+        return self.env["rebate.accrual"]._booked_items(entries, liability)
+
+    def _reconcile_liability(self):
+        """An agreement in a foreign currency: match the period's items on the accrued
+        liability account, which the settlement has just brought to zero in that currency.
+        Each item was booked at the rate of its date: Odoo books what is left in company
+        currency as an exchange difference (IAS 21), and the ledger records it on the
+        settlement, so that the liability, in the books as in the ledger, ends at zero. (In
+        the company's currency the items already net to zero.)"""
+        if self.currency_id == self.company_id.currency_id:
+            return
+        items = self._period_liability_items()
+        if not items.account_id.reconcile or not (
+            items.filtered(lambda item: item.amount_residual_currency > 0)
+            and items.filtered(lambda item: item.amount_residual_currency < 0)
+        ):
+            return
+        partials = items.matched_debit_ids | items.matched_credit_ids
+        earlier = partials.exchange_move_id
+        items.reconcile()
+        partials = items.matched_debit_ids | items.matched_credit_ids
+        exchange_moves = partials.exchange_move_id - earlier
+        liability = items.account_id
+        rows = []
+        for move in exchange_moves:
+            booked = sum(
+                move.line_ids.filtered(lambda line: line.account_id == liability).mapped("balance")
+            )
+            if self.company_id.currency_id.is_zero(booked):
+                continue
+            rows.append(
+                {
+                    "agreement_id": self.agreement_id.id,
+                    "period_id": self.period_id.id,
+                    "date": move.date,
+                    "entry_type": "settlement",
+                    "amount": 0.0,
+                    "amount_company": -booked,
+                    "settlement_id": self.id,
+                    "move_id": move.id,
+                    "note": self.env._(
+                        "Settlement %s: exchange difference on the accrued rebate", self.name
+                    ),
+                }
+            )
+        self.env["rebate.entry"]._insert_rows(rows)
+
     def _payout_label(self):
         return self.env._(
             "Rebate %(agreement)s, %(start)s - %(end)s",
             agreement=self.agreement_id.name,
-            start=self.period_id.date_from,
-            end=self.period_id.date_to,
+            start=format_date(self.env, self.period_id.date_from),
+            end=format_date(self.env, self.period_id.date_to),
         )
 
     def _pay_by_credit_note(self):
@@ -605,6 +804,42 @@ class RebateSettlement(models.Model):
         self._guarded_write({"payment_id": payment.id})
         return payment.move_id
 
+    def _recover_by_invoice(self):
+        """A customer invoice for a rebate paid in excess: a document dated in the settled
+        period (a late credit note) lowered what it earned below what was paid. Its line
+        restores the accrued liability that the overpayment took away, whatever the payout
+        method (a payment cannot take money back, nor a spent balance)."""
+        accounting = self.company_id._rebate_accounting()
+        invoice = (
+            self.env["account.move"]
+            .with_company(self.company_id)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.partner_id.id,
+                    "currency_id": self.currency_id.id,
+                    "invoice_date": fields.Date.context_today(self),
+                    "ref": self.name,
+                    "invoice_origin": self.agreement_id.name,
+                    "invoice_line_ids": [
+                        fields.Command.create(
+                            {
+                                "name": self.env._(
+                                    "Rebate paid in excess: %s", self._payout_label()
+                                ),
+                                "account_id": accounting["liability"].id,
+                                "quantity": 1.0,
+                                "price_unit": -self.amount_earned,
+                                "tax_ids": [fields.Command.clear()],
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+        invoice.action_post()
+        return invoice
+
     def _pay_by_balance(self):
         """Move the amount from the accrued liability to the customer's rebate balance,
         usable on later orders."""
@@ -619,7 +854,7 @@ class RebateSettlement(models.Model):
             if settlement.state == "posted":
                 with guard.internal_writes("account.move"):
                     settlement.sudo()._unpost()
-            settlement.activity_unlink(["mail.mail_activity_data_todo"])
+            settlement._close_activities()
             settlement._guarded_write({"state": "cancelled"})
         return True
 
@@ -648,8 +883,22 @@ class RebateSettlement(models.Model):
                     self.name,
                 )
             )
+        recovery = self.move_ids.filtered(lambda move: move.move_type == "out_invoice")
+        if any(invoice.payment_state != "not_paid" for invoice in recovery):
+            raise UserError(
+                self.env._(
+                    "The customer has paid (part of) the invoice of settlement %s: "
+                    "unreconcile the payment first.",
+                    self.name,
+                )
+            )
         today = fields.Date.context_today(self)
         self.env["rebate.accrual"]._lock_agreements(self.agreement_id)
+        # The period's items are matched with one another: unmatched first, their exchange
+        # differences reversed with them, so that the ledger rows reversed below (those
+        # differences included) keep the ledger equal to the books.
+        matched = self._period_liability_items_matched()
+        matched.remove_move_reconcile()
         if self.payment_id:
             # Cancelled, not deleted: the payment's entry keeps its number and the ledger's
             # settlement row keeps pointing at it (Odoo deletes a cancelled payment's draft).
@@ -663,8 +912,16 @@ class RebateSettlement(models.Model):
                 ],
                 cancel=True,
             )
-        self.balance_line_ids.unlink()
-        entries = self.entry_ids.filtered(lambda entry: entry.amount or entry.volume)
+        credits = self.balance_line_ids
+        credits.unlink()
+        if credits:
+            # The customer's other balance items may have been matched with this credit.
+            self.env["rebate.balance.line"]._reconcile_balance_items(
+                self.partner_id, self.company_id, self.currency_id
+            )
+        entries = self.entry_ids.filtered(
+            lambda entry: entry.amount or entry.amount_company or entry.volume
+        )
         self.env["rebate.entry"]._insert_rows(
             [
                 {
@@ -683,17 +940,12 @@ class RebateSettlement(models.Model):
         self.period_id._mark_open()
 
     def _schedule_approval(self):
-        approvers = self.env.ref("customer_rebate.group_rebate_manager").sudo().all_user_ids
-        for user in approvers.filtered(
-            lambda user: (
-                user != self.confirmed_by_id
-                and not user.share
-                and self.company_id in user.company_ids
-                and user != self.env.ref("base.user_root")
-            )
-        ):
-            self.activity_schedule(
-                "mail.mail_activity_data_todo",
-                summary=self.env._("Approve rebate settlement %s", self.name),
-                user_id=user.id,
-            )
+        """The rebate managers other than the confirmer are asked to approve: their review
+        activity becomes the approval (one activity per person and settlement)."""
+        summary = self.env._("Approve rebate settlement %s", self.name)
+        approvers = self._approvers()
+        reviews = self.sudo().activity_ids.filtered(lambda activity: activity.user_id in approvers)
+        if reviews:
+            reviews.write({"summary": summary, "date_deadline": fields.Date.context_today(self)})
+        for user in approvers - reviews.user_id:
+            self.activity_schedule(REVIEW_ACTIVITY, summary=summary, user_id=user.id)

@@ -254,7 +254,14 @@ class RebateStatement(models.Model):
             period = agreement.period_ids.filtered(
                 lambda p: p.date_from <= date_to and p.date_to >= date_from
             ).sorted("date_from")[-1:]
-            progress = agreement._progress(period, period_states[period.id]) if period else {}
+            # The statement is the customer's document: its tier label in their language.
+            progress = (
+                agreement.with_context(lang=partner.lang or self.env.lang)._progress(
+                    period, period_states[period.id]
+                )
+                if period
+                else {}
+            )
             by_statement[company, partner].append(
                 {
                     "agreement_id": agreement.id,

@@ -3,6 +3,7 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.fields import Command
+from odoo.tools.misc import format_amount
 
 from ..tools import guard
 from .guarded_mixin import client_method
@@ -133,9 +134,8 @@ class SaleOrder(models.Model):
         self.env["rebate.balance.line"]._use_on_order_line(line, amount)
         self.message_post(
             body=self.env._(
-                "Rebate balance of %(amount)s %(currency)s applied.",
-                amount=amount,
-                currency=self.currency_id.name,
+                "Rebate balance of %s applied.",
+                format_amount(self.env, amount, self.currency_id),
             ),
             message_type="comment",
             subtype_xmlid="mail.mt_note",
@@ -261,6 +261,8 @@ class SaleOrder(models.Model):
         per_order = {}
         agreements = self.rebate_agreement_ids.sudo()
         states, totals = accrual._ledger_states(agreements)
+        # A rebate balance used on the order pays for it: it is no sale and earns nothing.
+        balance_product = accrual._balance_product()
         line_amounts = defaultdict(float)
         for order in self:
             messages = []
@@ -276,6 +278,8 @@ class SaleOrder(models.Model):
                 contributions = []
                 for line in order.order_line:
                     if line.display_type or not line.product_id:
+                        continue
+                    if line.product_id == balance_product:
                         continue
                     if not agreement._product_in_scope(line.product_id):
                         continue
@@ -301,8 +305,8 @@ class SaleOrder(models.Model):
                     after.sales_quantity if agreement.basis == "quantity" else after.sales_amount
                 )
                 other = totals[agreement.id] - held.amount
-                due_before, before = agreement._rebate_due(period, held, other)
-                due_after, result = agreement._rebate_due(period, after, other)
+                due_before, before = accrual._rebate_due(period, held, other)
+                due_after, result = accrual._rebate_due(period, after, other)
                 expected = agreement.currency_id._convert(
                     due_after - due_before, order.currency_id, order.company_id, day
                 )

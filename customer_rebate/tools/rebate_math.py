@@ -152,6 +152,52 @@ def compute_rebate(
     )
 
 
+def period_rebate(
+    method: str,
+    tiers: Iterable[Tier],
+    volume: float,
+    value: float,
+    *,
+    expected_volume: float | None = None,
+    minimum_volume: float = 0.0,
+    baseline: float = 0.0,
+    cap_period: float = 0.0,
+    cap_total: float = 0.0,
+    other_periods_amount: float = 0.0,
+) -> tuple[float, RebateResult]:
+    """``(amount, result)``: the rebate a settlement period has earned on its ``volume`` and
+    ``value`` so far, after the period cap and what the agreement cap leaves once the other
+    periods took ``other_periods_amount``; not rounded. ``result`` tells the tier and rate.
+
+    With ``expected_volume`` (the expected accrual basis, IFRS 15's most likely amount) the
+    tier is the one the period is expected to end in, and its effective rate applies to the
+    value so far. Without it the volume so far decides: the attained basis, and any period
+    that has ended, whose outcome replaces the estimate (IFRS 15.59)."""
+    if expected_volume is None:
+        result = compute_rebate(
+            method, tiers, volume, value=value, minimum_volume=minimum_volume, baseline=baseline
+        )
+        amount = result.amount
+    else:
+        scale = value / volume if volume else 0.0
+        expected_value = expected_volume * scale
+        result = compute_rebate(
+            method,
+            tiers,
+            expected_volume,
+            value=expected_value,
+            minimum_volume=minimum_volume,
+            baseline=baseline,
+        )
+        ratio = result.amount / expected_value if expected_value else 0.0
+        amount = max(value, 0.0) * ratio
+    if cap_period:
+        amount = min(amount, cap_period)
+    if cap_total:
+        amount = min(amount, max(cap_total - other_periods_amount, 0.0))
+    return max(amount, 0.0), result
+
+
 def tier_progress(
     tiers: Iterable[Tier],
     volume: float,

@@ -68,6 +68,11 @@ class RebateAccountingSettings(models.TransientModel):
         related="company_id.rebate_settlement_approval_limit", currency_field="currency_id"
     )
 
+    @api.depends("company_id")
+    def _compute_display_name(self):
+        for settings in self:
+            settings.display_name = self.env._("Rebate Accounting")
+
     @api.model
     def default_get(self, fields_list):
         values = super().default_get(fields_list)
@@ -99,6 +104,6 @@ class RebateAccountingSettings(models.TransientModel):
             "params": {
                 "type": "success",
                 "message": self.env._("Rebate accounting of %s saved.", company.name),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+                "next": {"type": "ir.actions.act_window_close"},
             },
         }

@@ -238,6 +238,10 @@ class TestActionMatrix(RebateAccountingCase):
                 self.waiting_rows,
                 lambda rows: rows.action_book_now(),
             ),
+            "Configuration > Accounting > Save": (
+                lambda role: self.env["rebate.accounting.settings"],
+                lambda settings: settings.create({"rebate_accrual_mode": "realtime"}).action_save(),
+            ),
             "Recompute Accruals > post the differences": (
                 self.earned,
                 lambda a: (

@@ -67,6 +67,11 @@ class TestPayoutConcurrency(TransactionCase):
             if made.get("agreement"):
                 cr.execute("DELETE FROM rebate_entry WHERE agreement_id = %s", [made["agreement"]])
                 cr.execute(
+                    "DELETE FROM mail_activity WHERE res_model = 'rebate.settlement' AND res_id IN "
+                    "(SELECT id FROM rebate_settlement WHERE agreement_id = %s)",
+                    [made["agreement"]],
+                )
+                cr.execute(
                     "DELETE FROM rebate_settlement WHERE agreement_id = %s", [made["agreement"]]
                 )
             cr.execute(

@@ -79,7 +79,9 @@ class TestFirstWeek(RebateAccountingCase):
         self.env.invalidate_all()
         action = agreement.with_user(self.accountant).action_recompute_accruals()
         wizard_form = Form(
-            self.env[action["res_model"]].with_user(self.accountant).with_context(action["context"])
+            self.env[action["res_model"]]
+            .with_user(self.accountant)
+            .with_context(**action["context"])
         )
         self.assertEqual(wizard_form.difference_count, 1)
         wizard = wizard_form.save()
@@ -87,7 +89,9 @@ class TestFirstWeek(RebateAccountingCase):
         self.assertEqual((line.held_amount, line.amount, line.difference), (0.0, 16.0, 16.0))
         wizard.action_post()
         again = Form(
-            self.env[action["res_model"]].with_user(self.accountant).with_context(action["context"])
+            self.env[action["res_model"]]
+            .with_user(self.accountant)
+            .with_context(**action["context"])
         )
         self.assertEqual(again.difference_count, 0)
 
@@ -172,7 +176,9 @@ class TestFirstWeek(RebateAccountingCase):
         )
         action = statement.with_user(self.accountant).action_send_with_composer()
         composer = Form(
-            self.env[action["res_model"]].with_user(self.accountant).with_context(action["context"])
+            self.env[action["res_model"]]
+            .with_user(self.accountant)
+            .with_context(**action["context"])
         )
         composer.body = "<p>Please confirm by the end of the month.</p>"
         composer.save().action_send_mail()
@@ -223,3 +229,45 @@ class TestFirstWeek(RebateAccountingCase):
             lambda activity: activity.user_id == self.manager
         ).mapped("summary")
         self.assertEqual(summaries, [f"批准返利协议 {agreement.name}"])
+
+    def test_screens_a_new_user_meets(self):
+        """Small things seen in the first week: kanban columns in the workflow's order, the
+        systray's activity filters, empty-state help, rates without trailing zeros, a
+        status bar without steps that did not happen, the customer's count."""
+        Agreement = self.env["rebate.agreement"]
+        self.create_agreement()
+        today = date.today()
+        self.approved_agreement(
+            title="In force",
+            date_start=today.replace(month=1, day=1),
+            date_end=today.replace(month=12, day=31),
+        )
+        # The kanban view asks for every column (read_group_expand), in the workflow order.
+        groups = Agreement.with_context(read_group_expand=True).web_read_group([], ["state"], [])[
+            "groups"
+        ]
+        states = [group["state"] for group in groups]
+        self.assertEqual(states[:3], ["draft", "to_approve", "approved"], states)
+        search = Agreement.get_views([(False, "search")])["views"]["search"]["arch"]
+        for name in ("filter_activities_my", "activities_overdue", "activities_today"):
+            self.assertIn(f'name="{name}"', search)
+        for xmlid in (
+            "customer_rebate.action_rebate_agreement_period",
+            "customer_rebate.action_rebate_balance_line",
+            "customer_rebate.action_rebate_entry",
+        ):
+            self.assertTrue(self.env.ref(xmlid).help, xmlid)
+        form = Agreement.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn('statusbar_visible="draft,cancelled"', form)
+        self.assertIn("hide_trailing_zeros", form)
+        self.assertEqual(self.customer.rebate_agreement_count, 1, "drafts are not in force")
+
+    def test_period_figures_in_a_form_onchange(self):
+        """Changing the responsible person of an agreement with periods recomputes the
+        periods' figures on new records (the form's onchange): no KeyError."""
+        agreement = self.approved_agreement(tier_ids=TIERS)
+        self.invoice([(self.product, 80, 10.0)], date(2027, 1, 10))
+        with Form(agreement.with_user(self.manager)) as form:
+            form.user_id = self.rep_other
+        self.assertEqual(agreement.user_id, self.rep_other)
+        self.assertEqual(agreement.period_ids[0].accrued_amount, 16.0)

@@ -82,7 +82,8 @@ class TestSettlement(RebateAccountingCase):
             (settlement.amount_earned, settlement.amount_accrued, settlement.amount_difference),
             (52.0, 52.0, 0.0),
         )
-        self.assertFalse(self.settle(agreement), "a second run changes nothing")
+        self.settle(agreement)
+        self.assertEqual(agreement.settlement_ids, settlement, "a second run changes nothing")
         self.assertEqual(len(agreement.settlement_ids), 1)
         with freeze_time("2027-04-06"):
             settlement.with_user(self.accountant).action_confirm()
@@ -103,7 +104,10 @@ class TestSettlement(RebateAccountingCase):
         self.assertEqual(round(sum(revenue.mapped("balance")), 2), 52.0, "revenue reduced once")
         self.assertEqual(self.period_ledger(settlement.period_id), 0.0)
         self.assertEqual(settlement.period_id.state, "closed")
-        self.assertFalse(self.settle(agreement), "a settled period is never settled again")
+        self.settle(agreement)
+        self.assertEqual(
+            agreement.settlement_ids, settlement, "a settled period is never settled again"
+        )
         self.assertEqual(credit_note.amount_residual, 52.0, "ready to reconcile")
 
     def test_payment_only_to_the_customer_companys_own_account(self):
