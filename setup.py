@@ -32,15 +32,18 @@ def _packages():
 
 
 def _data_files(addon):
-    """Every non-Python file of an addon (XML, CSV, static, i18n, demo), relative to it."""
+    """Every file of an addon that is not a module of one of its packages (XML, CSV,
+    static, i18n, demo, and the migration scripts Odoo runs from folders that are not
+    packages), relative to it."""
     root = os.path.join(HERE, addon)
     found = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = [name for name in dirnames if name != "__pycache__"]
+        package = "__init__.py" in filenames
         found.extend(
             os.path.relpath(os.path.join(dirpath, name), root)
             for name in filenames
-            if not name.endswith((".py", ".pyc"))
+            if not name.endswith(".pyc") and not (package and name.endswith(".py"))
         )
     return sorted(found)
 

@@ -17,6 +17,12 @@ booking_vs_posting_ratio, posting_with_booking_ratio
     invoice; its median time against B's posting time, and (A + booking) / B, the whole
     accounting cost of accruing.
 
+posting_overhead_ratio_at_history
+    The same measure after the agreement's ledger has grown by LEDGER_HISTORY rows (env,
+    default 100,000; inserted with SQL as copies of a real accrual row with zero amounts, so
+    the figures do not change): posting reads the periods' running totals, not the history,
+    so the ratio should stay where posting_overhead_ratio is (2 rounds each side).
+
 realtime_mode_ratio
     The same invoices posted with the company in 'realtime' mode (R: ledger rows and the
     journal entry in the posting transaction), against B.
@@ -60,6 +66,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 INVOICES = 40
 LINES_PER_INVOICE = 10
 ROUNDS = 3
+HISTORY_ROUNDS = 2
+LEDGER_HISTORY = int(os.environ.get("LEDGER_HISTORY", "100000"))
 BEST_OF = 5
 TARGETS = {"posting_overhead_ratio": 1.3, "recompute_vs_sql_ratio": 3}
 MODULE = "customer_rebate"
@@ -320,6 +328,59 @@ def profile(func, title, limit=30):
     log("---- profile: %s\n%s", title, out.getvalue())
 
 
+def grow_ledger(env, agreement, rows):
+    """`rows` more ledger rows for the agreement, copies of its latest accrual row with
+    zero volume and amounts (what years of postings leave, without changing a figure)."""
+    started = time.perf_counter()
+    env.flush_all()
+    cr = env.cr
+    cr.execute(
+        "SELECT id FROM rebate_entry WHERE agreement_id = %s AND entry_type = 'accrual' "
+        "ORDER BY id DESC LIMIT 1",
+        [agreement.id],
+    )
+    (source,) = cr.fetchone()
+    cr.execute(
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND table_name = 'rebate_entry' "
+        "AND column_name <> 'id' ORDER BY ordinal_position"
+    )
+    names = [name for (name,) in cr.fetchall()]
+    zeroed = {"volume", "sales_amount", "sales_quantity", "amount", "amount_company"}
+    columns = SQL(", ").join(SQL.identifier(name) for name in names)
+    values = SQL(", ").join(SQL("0") if name in zeroed else SQL.identifier(name) for name in names)
+    cr.execute(
+        SQL(
+            "INSERT INTO rebate_entry (%s) SELECT %s FROM rebate_entry, "
+            "generate_series(1, %s) WHERE id = %s",
+            columns,
+            values,
+            rows,
+            source,
+        )
+    )
+    cr.execute("ANALYZE rebate_entry")
+    env.invalidate_all()
+    log("Grew the agreement's ledger by %d rows in %.1f s", rows, time.perf_counter() - started)
+
+
+def post_after_history(env, agreement, post, drafts, results):
+    """The history rounds: B, then A, after the agreement's ledger has grown."""
+    grow_ledger(env, agreement, LEDGER_HISTORY)
+    for index in range(ROUNDS + 1, ROUNDS + 1 + HISTORY_ROUNDS):
+        for side in ("B", "A"):
+            seconds, queries = post(side, drafts[side][index])
+            results[f"{side}_history"].append((seconds, queries))
+            log(
+                "  history round %d, %s: %.2f s, %.1f queries/invoice",
+                index - ROUNDS,
+                side,
+                seconds,
+                queries / INVOICES,
+            )
+        run_booking_job(env)
+
+
 def measure_posting(env, year):
     today = fields.Date.context_today(env["res.users"])
     product = env["product.product"].create(
@@ -336,7 +397,7 @@ def measure_posting(env, year):
     if default_mode != "background":
         raise AssertionError("the benchmark measures the default accrual mode, 'background'")
 
-    rounds = 1 + ROUNDS + (1 if os.environ.get("BENCH_PROFILE") else 0)
+    rounds = 1 + ROUNDS + HISTORY_ROUNDS + (1 if os.environ.get("BENCH_PROFILE") else 0)
     log("Creating %d x 3 x %d draft invoices of %d lines...", rounds, INVOICES, LINES_PER_INVOICE)
     sides = {"A": partner_a, "B": partner_b, "R": partner_a}
     drafts = {
@@ -355,7 +416,7 @@ def measure_posting(env, year):
         post(side, drafts[side][0][:2])
     run_booking_job(env)
 
-    results = {"A": [], "B": [], "R": [], "job": []}
+    results = {"A": [], "B": [], "R": [], "job": [], "A_history": [], "B_history": []}
     for index in range(1, ROUNDS + 1):
         for side in ("B", "A", "R"):
             seconds, queries = post(side, drafts[side][index])
@@ -377,6 +438,7 @@ def measure_posting(env, year):
                     queries / INVOICES,
                 )
     company.rebate_accrual_mode = "background"
+    post_after_history(env, agreement, post, drafts, results)
     if os.environ.get("BENCH_PROFILE"):
         profile(lambda: post_one_at_a_time(env, drafts["A"][-1]), "posting with an agreement")
         profile(lambda: run_booking_job(env), "booking job")
@@ -419,6 +481,11 @@ def measure_posting(env, year):
         "posting_with_booking_ratio": round((median("A") + median("job")) / median("B"), 2),
         "booking_queries_per_invoice": round(median("job", 1) / INVOICES, 1),
         "realtime_mode_ratio": round(median("R") / median("B"), 2),
+        "ledger_history_rows": LEDGER_HISTORY,
+        "posting_overhead_ratio_at_history": round(median("A_history") / median("B_history"), 2),
+        "posting_extra_queries_per_invoice_at_history": round(
+            (median("A_history", 1) - median("B_history", 1)) / INVOICES, 1
+        ),
     }
 
 

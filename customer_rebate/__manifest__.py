@@ -2,7 +2,7 @@
     "name": "Customer Rebates",
     "summary": "Explicit customer rebate agreements, approval, accruals, settlement "
     "and portal statements",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Sales/Sales",
     "author": "customer_rebate contributors",
     "license": "LGPL-3",

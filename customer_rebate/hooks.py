@@ -1,4 +1,9 @@
 def post_init_hook(env):
-    """Create the rebate journal and accounts of every company that has a chart of
-    accounts; companies without one get them when their first rebate is accrued."""
-    env["res.company"].search([("chart_template", "!=", False)])._setup_rebate_accounting()
+    """Companies whose chart of accounts was loaded before the addon was installed get the
+    rebate journal and accounts from the same chart-template data a chart loaded later
+    brings (see account.chart.template)."""
+    Chart = env["account.chart.template"]
+    for company in env["res.company"].search(
+        [("chart_template", "!=", False)], order="parent_path"
+    ):
+        Chart._load_rebate_accounting(company)

@@ -11,14 +11,16 @@ PAGE_SIZE = 20
 class RebatePortal(CustomerPortal):
     """Rebate agreements and statements of the logged-in user's customer company."""
 
-    def _rebate_partner(self):
-        return request.env.user.partner_id.commercial_partner_id
+    # What a customer's user sees is defined once, by the record rules of the portal group
+    # (security/customer_rebate_security.xml: their company's agreements in force or ended,
+    # its statements once sent): the pages search with no domain of their own. Internal
+    # users work in the backend; their portal pages list nothing.
 
     def _rebate_agreement_domain(self):
-        return [("partner_id", "=", self._rebate_partner().id), ("state", "in", AGREEMENT_STATES)]
+        return [] if request.env.user._is_portal() else [("id", "=", False)]
 
     def _rebate_statement_domain(self):
-        return [("partner_id", "=", self._rebate_partner().id), ("state", "!=", "draft")]
+        return [] if request.env.user._is_portal() else [("id", "=", False)]
 
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
@@ -50,6 +52,9 @@ class RebatePortal(CustomerPortal):
         statements = Statement.search(
             self._rebate_statement_domain(), limit=PAGE_SIZE, offset=pager["offset"]
         )
+        # Previous / next on the document pages follow these lists.
+        request.session["my_rebate_agreements_history"] = agreements.ids[:100]
+        request.session["my_rebate_statements_history"] = statements.ids[:100]
         values = self._prepare_portal_layout_values()
         values.update(
             {

@@ -1,7 +1,9 @@
 from . import (
+    account_chart_template,
     account_move,
     account_move_line,
     account_payment,
+    approval_mixin,
     client_values_mixin,
     guarded_mixin,
     ir_actions_report,
@@ -14,6 +16,7 @@ from . import (
     rebate_agreement_rule,
     rebate_agreement_tier,
     rebate_balance_line,
+    rebate_booking,
     rebate_demo,
     rebate_entry,
     rebate_settlement,

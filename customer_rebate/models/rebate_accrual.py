@@ -1,37 +1,20 @@
-import json
 import logging
 from collections import defaultdict
-from datetime import timedelta
 
-import psycopg2
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL, float_is_zero
 
-from ..tools import guard, rebate_math
 from ..tools import periods as period_tools
+from ..tools import rebate_math
+from ..tools.ledger import PeriodState
 
 _logger = logging.getLogger(__name__)
 
-# Entry types that make up what the ledger has accrued for a period (not settlements or
-# manual adjustments, which come on top).
-ACCRUAL_TYPES = ("accrual", "true_up", "reversal")
 # Agreements whose periods still take invoice volume.
 ACCRUING_STATES = ("approved", "expired")
 CUSTOMER_INVOICE_TYPES = ("out_invoice", "out_refund")
-
-
-class PeriodState:
-    """What the ledger holds for one agreement period while a batch of events is applied."""
-
-    __slots__ = ("amount", "sales_amount", "sales_quantity", "volume")
-
-    def __init__(self, volume=0.0, sales_amount=0.0, sales_quantity=0.0, amount=0.0):
-        self.volume = volume
-        self.sales_amount = sales_amount
-        self.sales_quantity = sales_quantity
-        self.amount = amount
 
 
 class RebateAccrual(models.AbstractModel):
@@ -112,7 +95,7 @@ class RebateAccrual(models.AbstractModel):
         after = 0
         while True:
             # Invoice by invoice, in id order: an invoice that cannot be booked (see
-            # _book_pending) is passed over until the next run instead of retried forever.
+            # rebate.booking._book_pending) is passed over until the next run, not retried forever.
             self.env.cr.execute(
                 SQL(
                     "SELECT DISTINCT invoice_id FROM rebate_entry "
@@ -126,7 +109,7 @@ class RebateAccrual(models.AbstractModel):
             if not invoice_ids:
                 break
             after = invoice_ids[-1]
-            self._book_pending_invoices(invoice_ids)
+            self.env["rebate.booking"]._book_pending_invoices(invoice_ids)
             if in_cron:
                 self.env.cr.execute(
                     SQL(
@@ -141,79 +124,6 @@ class RebateAccrual(models.AbstractModel):
         return True
 
     @api.model
-    def _book_pending(self, entries):
-        """Book the invoices of these ledger rows that wait for the booking job (see
-        _book_pending_invoices)."""
-        return self._book_pending_invoices(
-            entries.sudo().filtered("booking_pending").invoice_id.ids
-        )
-
-    @api.model
-    def _book_pending_invoices(self, invoice_ids):
-        """Book the rows of these invoices waiting for the booking job, one journal entry per
-        invoice: the net change of the invoice's rows since they were last booked (posted
-        and reset before the job ran, they cancel out and nothing is booked). Every waiting
-        row of an invoice is taken, so an invoice is never split. A group that cannot be
-        booked (say, an account was archived) stays waiting, with the reason in its note,
-        and does not hold the others back; only concurrency errors propagate, for the
-        transaction to be run again."""
-        if not invoice_ids:
-            return self.env["account.move"]
-        entries = (
-            self.env["rebate.entry"]
-            .sudo()
-            .search([("booking_pending", "=", True), ("invoice_id", "in", list(invoice_ids))])
-        )
-        if not entries:
-            return self.env["account.move"]
-        groups = self._invoice_groups(entries)
-        try:
-            with self.env.cr.savepoint():
-                return self._book_groups(groups)
-        except psycopg2.OperationalError:
-            raise  # serialization failures, deadlocks, lost connections
-        except Exception as error:  # pylint: disable=broad-exception-caught
-            _logger.info(
-                "Booking %d rebate accrual entries together failed (%s): one at a time now.",
-                len(groups),
-                error,
-            )
-        moves = self.env["account.move"]
-        for group, ref in groups:
-            try:
-                with self.env.cr.savepoint():
-                    moves |= self._book_groups([(group, ref)])
-            except psycopg2.OperationalError:
-                raise
-            except Exception as error:  # pylint: disable=broad-exception-caught
-                message = str(error.args[0] if error.args else error) or repr(error)
-                _logger.warning("Rebate accrual booking failed for %s: %s", ref, message)
-                group._update_rows({"note": self.env._("Not booked yet: %s", message)[:250]})
-        return moves
-
-    @api.model
-    def _book_pending_for(self, agreements=None, partners=None):
-        """Book now the rows of these agreements (or customers) still waiting for the
-        background booking job, before reading what the books hold. Returns the rows that
-        could not be booked."""
-        domain = [("booking_pending", "=", True)]
-        if agreements is not None:
-            domain.append(("agreement_id", "in", agreements.ids))
-        if partners is not None:
-            domain.append(("partner_id", "in", partners.ids))
-        waiting = self.env["rebate.entry"].sudo().search(domain)
-        self._book_pending(waiting)
-        return waiting.filtered("booking_pending")
-
-    @api.model
-    def _invoice_groups(self, entries):
-        """[(rows, journal entry reference)], one group per invoice."""
-        return [
-            (group, self.env._("Rebate accrual: %s", invoice.name))
-            for invoice, group in entries.grouped("invoice_id").items()
-        ]
-
-    @api.model
     def _request_booking(self):
         """Have the booking job run once this transaction commits (one trigger per
         transaction, however many invoices it posts)."""
@@ -225,18 +135,6 @@ class RebateAccrual(models.AbstractModel):
         if cron:
             self.env.cr.precommit.add(cron.sudo()._trigger)
 
-    @api.model
-    def _lock_agreements(self, agreements):
-        """Serialize the transactions that change the ledger of the same agreements.
-
-        Each change is computed from what the ledger already holds (a retroactive catch-up,
-        a cap, a settlement's true-up). Two invoices of one customer posted at the same
-        time would each read the ledger without the other's rows and miss the catch-up.
-        Touching the agreement rows (in id order, against deadlocks) makes the second
-        transaction wait for the first; as Odoo runs in REPEATABLE READ, it then fails with
-        a serialization error and Odoo runs the request again, on the committed ledger."""
-        agreements._lock_rows(invalidate=False)
-
     # ------------------------------------------------------------------ events
 
     def _apply_events(self, events, book=None):
@@ -247,12 +145,12 @@ class RebateAccrual(models.AbstractModel):
             [move.id for move, sign in events if sign < 0]
         )
         contributions = self._invoice_contributions(accrue_moves)
-        contributions.update(self._held_contributions(reverse_moves))
+        contributions.update(self.env["rebate.entry"]._held_by_lines(reverse_moves))
         periods = self.env["rebate.agreement.period"].browse(
             {period_id for lines in contributions.values() for period_id, *_rest in lines}
         )
-        self._lock_agreements(periods.agreement_id)
-        states, agreement_totals = self._ledger_states(periods.agreement_id)
+        periods.agreement_id._lock_ledger()
+        states, agreement_totals = self.env["rebate.entry"]._period_states(periods.agreement_id)
         periods.agreement_id.tier_ids.mapped("threshold")  # one query for every agreement
 
         entry_vals = []
@@ -293,7 +191,8 @@ class RebateAccrual(models.AbstractModel):
             ]
         )
         if to_book:
-            self._book_groups(self._invoice_groups(to_book))
+            booking = self.env["rebate.booking"]
+            booking._book_groups(booking._invoice_groups(to_book))
         held = accrue_moves.filtered(lambda move: contributions.get(move.id))
         self._set_flags(held, True)
         self._set_flags(accrue_moves - held, False)
@@ -341,27 +240,20 @@ class RebateAccrual(models.AbstractModel):
             agreement.currency_id, difference, [line[4] for line in period_lines]
         )
         entry_type = "accrual" if sign > 0 and difference >= 0 else "reversal"
+        Entry = self.env["rebate.entry"]
         return [
-            {
-                "agreement_id": agreement.id,
-                "period_id": period.id,
-                "partner_id": agreement.partner_id.id,
-                "company_id": agreement.company_id.id,
-                "currency_id": agreement.currency_id.id,
-                "date": move.invoice_date or move.date,
-                "entry_type": entry_type,
-                "volume": volume * sign,
-                "sales_amount": sales_amount * sign,
-                "sales_quantity": sales_quantity * sign,
-                "amount": share,
-                "amount_company": self._to_company_currency(
-                    agreement, share, move.invoice_date or move.date
-                ),
-                "move_line_id": line_id,
-                "invoice_id": move.id,
-                "tier_index": (result.tier_index + 1) if result.tier_index is not None else 0,
-                "rate": result.rate,
-            }
+            Entry._row(
+                period,
+                entry_type,
+                move.invoice_date or move.date,
+                share,
+                result=result,
+                volume=volume * sign,
+                sales_amount=sales_amount * sign,
+                sales_quantity=sales_quantity * sign,
+                move_line_id=line_id,
+                invoice_id=move.id,
+            )
             for (line_id, volume, sales_amount, sales_quantity, _weight), share in zip(
                 period_lines, shares, strict=True
             )
@@ -472,48 +364,6 @@ class RebateAccrual(models.AbstractModel):
                 round=False,
             )
         return amount, sign * quantity
-
-    def _held_contributions(self, moves):
-        """What the ledger holds per line of invoices that are no longer posted, to reverse."""
-        result = defaultdict(list)
-        if not moves:
-            return result
-        groups = (
-            self.env["rebate.entry"]
-            .sudo()
-            ._read_group(
-                [("invoice_id", "in", moves.ids), ("entry_type", "in", ACCRUAL_TYPES)],
-                ["invoice_id", "period_id", "move_line_id"],
-                ["volume:sum", "sales_amount:sum", "sales_quantity:sum", "amount:sum"],
-            )
-        )
-        for invoice, period, line, volume, sales_amount, sales_quantity, amount in groups:
-            if float_is_zero(volume, precision_digits=6) and not amount:
-                continue
-            result[invoice.id].append(
-                (period.id, line.id, volume, sales_amount, sales_quantity, amount)
-            )
-        return result
-
-    def _ledger_states(self, agreements):
-        """What the ledger holds per period of the agreements, and per agreement."""
-        states = defaultdict(PeriodState)
-        totals = defaultdict(float)
-        if not agreements:
-            return states, totals
-        groups = (
-            self.env["rebate.entry"]
-            .sudo()
-            ._read_group(
-                [("agreement_id", "in", agreements.ids), ("entry_type", "in", ACCRUAL_TYPES)],
-                ["period_id"],
-                ["volume:sum", "sales_amount:sum", "sales_quantity:sum", "amount:sum"],
-            )
-        )
-        for period, volume, sales_amount, sales_quantity, amount in groups:
-            states[period.id] = PeriodState(volume, sales_amount, sales_quantity, amount)
-            totals[period.agreement_id.id] += amount
-        return states, totals
 
     def _period_sales_from_invoices(self, periods):
         """{period id: PeriodState(volume, sales amount, sales quantity)} summed from the
@@ -637,10 +487,13 @@ class RebateAccrual(models.AbstractModel):
         """Compare what the ledger holds for each period with what the posted invoices earn.
         Returns one dict per period; with post=True, books the differences as true-ups."""
         periods = periods.sudo().sorted(lambda period: (period.agreement_id.id, period.date_from))
+        Entry = self.env["rebate.entry"]
         if post:
-            self._lock_agreements(periods.agreement_id)
+            periods.agreement_id._lock_ledger()
+            # The repair starts from the rows: the running totals are rebuilt from them.
+            Entry._recompute_running_totals(periods.agreement_id.period_ids)
         truth = self._period_sales_from_invoices(periods)
-        states, totals = self._ledger_states(periods.agreement_id)
+        states, totals = Entry._period_states(periods.agreement_id, from_rows=True)
         report = []
         entry_vals = []
         date = date or fields.Date.context_today(self)
@@ -666,26 +519,28 @@ class RebateAccrual(models.AbstractModel):
             if not difference and float_is_zero(volume_difference, precision_digits=6):
                 continue
             entry_vals.append(
-                {
-                    "agreement_id": agreement.id,
-                    "period_id": period.id,
-                    "date": date,
-                    "entry_type": "true_up",
-                    "volume": volume_difference,
-                    "sales_amount": should.sales_amount - held.sales_amount,
-                    "sales_quantity": should.sales_quantity - held.sales_quantity,
-                    "amount": difference,
-                    "amount_company": self._to_company_currency(agreement, difference, date),
-                    "tier_index": (result.tier_index + 1) if result.tier_index is not None else 0,
-                    "rate": result.rate,
-                    "note": self.env._("Recomputed from the posted invoices"),
-                }
+                self.env["rebate.entry"]._row(
+                    period,
+                    "true_up",
+                    date,
+                    difference,
+                    result=result,
+                    volume=volume_difference,
+                    sales_amount=should.sales_amount - held.sales_amount,
+                    sales_quantity=should.sales_quantity - held.sales_quantity,
+                    note=self.env._("Recomputed from the posted invoices"),
+                )
             )
         if post and entry_vals:
             entries = self.env["rebate.entry"]._insert_rows(entry_vals)
-            self._book_groups(
+            self.env["rebate.booking"]._book_groups(
                 [
-                    (group, self.env._("Rebate accrual recomputed: %s", agreement.name))
+                    (
+                        group,
+                        self.env["rebate.booking"]
+                        ._company_env(agreement.company_id)
+                        ._("Rebate accrual recomputed: %s", agreement.name),
+                    )
                     for agreement, group in entries.grouped("agreement_id").items()
                 ]
             )
@@ -700,23 +555,23 @@ class RebateAccrual(models.AbstractModel):
         self._true_up_periods(
             periods,
             lambda period: self.env._("Expected volume changed to %s", period.expected_volume),
-            self.env._("Rebate estimate true-up: %s"),
+            lambda env, agreement: env._("Rebate estimate true-up: %s", agreement.name),
             date=date,
         )
 
     def _true_up_periods(self, periods, note, ref, date=None):
         """Periods whose terms of computation changed (an estimate, a baseline) on the same
         volume: post the change of the accrual as a true-up, one journal entry each.
-        `note(period)` says why, in the ledger row; `ref` names the journal entry (its %s is
-        the agreement)."""
+        `note(period)` says why, in the ledger row; `ref(env, agreement)` names the journal entry
+        (in the company's language, env's)."""
         periods = periods.sudo().filtered(
             lambda period: period.agreement_id.state in ACCRUING_STATES
         )
         if not periods:
             return
         date = date or fields.Date.context_today(self)
-        self._lock_agreements(periods.agreement_id)
-        states, totals = self._ledger_states(periods.agreement_id)
+        periods.agreement_id._lock_ledger()
+        states, totals = self.env["rebate.entry"]._period_states(periods.agreement_id)
         entry_vals = []
         for period in periods:
             agreement = period.agreement_id
@@ -728,20 +583,18 @@ class RebateAccrual(models.AbstractModel):
                 continue
             totals[agreement.id] = other + due
             entry_vals.append(
-                {
-                    "agreement_id": agreement.id,
-                    "period_id": period.id,
-                    "date": date,
-                    "entry_type": "true_up",
-                    "amount": difference,
-                    "amount_company": self._to_company_currency(agreement, difference, date),
-                    "tier_index": (result.tier_index + 1) if result.tier_index is not None else 0,
-                    "rate": result.rate,
-                    "note": note(period),
-                }
+                self.env["rebate.entry"]._row(
+                    period, "true_up", date, difference, result=result, note=note(period)
+                )
             )
         entries = self.env["rebate.entry"]._insert_rows(entry_vals)
-        self._book_groups([(entry, ref % entry.agreement_id.name) for entry in entries])
+        booking = self.env["rebate.booking"]
+        booking._book_groups(
+            [
+                (entry, ref(booking._company_env(entry.company_id), entry.agreement_id))
+                for entry in entries
+            ]
+        )
 
     def _refresh_growth_baselines(self, moves):
         """Growth agreements measured against the previous year: a document dated in the
@@ -796,7 +649,7 @@ class RebateAccrual(models.AbstractModel):
                 "Baseline (the same period of the previous year) changed to %s",
                 period.baseline_volume,
             ),
-            self.env._("Rebate baseline true-up: %s"),
+            lambda env, agreement: env._("Rebate baseline true-up: %s", agreement.name),
         )
 
     # ------------------------------------------------------------------ rebate due
@@ -837,199 +690,3 @@ class RebateAccrual(models.AbstractModel):
             other_periods_amount=other_periods_amount,
         )
         return agreement.currency_id.round(amount), result
-
-    # ------------------------------------------------------------------ books
-
-    @api.model
-    def _to_company_currency(self, agreement, amount, date):
-        company = agreement.company_id
-        if agreement.currency_id == company.currency_id:
-            return amount
-        return agreement.currency_id._convert(amount, company.currency_id, company, date)
-
-    @api.model
-    def _booked_items(self, entries, account):
-        """The posted journal items on `account`, not yet reconciled, that book these ledger
-        rows of one agreement period. An entry may book several agreements of one customer
-        (an invoice in the scope of two) or several periods (a recomputation): each agreement
-        period has its own item there, the one whose amounts are those of its rows."""
-        entries = entries.sudo().filtered("move_id")
-        period = entries.period_id
-        if not period:
-            return self.env["account.move.line"]
-        period.ensure_one()
-        agreement = period.agreement_id
-        shared = set(
-            self.env["rebate.entry"]
-            .sudo()
-            .search(
-                [
-                    ("move_id", "in", entries.move_id.ids),
-                    ("period_id", "!=", period.id),
-                    ("partner_id", "=", agreement.partner_id.id),
-                    ("currency_id", "=", agreement.currency_id.id),
-                ]
-            )
-            .move_id.ids
-        )
-        company_currency = agreement.company_id.currency_id
-        items = self.env["account.move.line"]
-        for move, rows in entries.grouped("move_id").items():
-            candidates = move.line_ids.filtered(
-                lambda line: (
-                    line.account_id == account
-                    and line.partner_id == agreement.partner_id
-                    and line.currency_id == agreement.currency_id
-                    and line.parent_state == "posted"
-                    and not line.reconciled
-                )
-            )
-            if move.id in shared:
-                amount = sum(rows.mapped("amount"))
-                amount_company = sum(rows.mapped("amount_company"))
-                candidates = candidates.filtered(
-                    lambda line, amount=amount, amount_company=amount_company: (
-                        agreement.currency_id.is_zero(line.amount_currency + amount)
-                        and company_currency.is_zero(line.balance + amount_company)
-                    )
-                )[:1]
-            items |= candidates
-        return items
-
-    def _book_entries(self, entries, ref):
-        """Book ledger rows of one company in one journal entry (see _book_groups)."""
-        return self._book_groups([(entries, ref)])
-
-    def _book_groups(self, groups):
-        """One balanced journal entry per group of ledger rows, [(entries, ref)]: debit the
-        rebate account (revenue reduction or selling expense) with the sale's analytic
-        distribution, credit the accrued rebate liability with the customer as partner.
-        The entries are created and posted together, which costs far less per entry than
-        one at a time."""
-        prepared = []
-        for entries, ref in groups:
-            vals, note, booked_rows = self._booking_move_vals(entries.sudo(), ref)
-            prepared.append((entries.sudo(), vals, note, booked_rows))
-        moves_by_group = {}
-        for company, items in self._group_by_company(prepared).items():
-            # A machine-made entry: no creation message or field tracking in its chatter.
-            with guard.internal_writes("account.move"):
-                moves = (
-                    self.env["account.move"]
-                    .sudo()
-                    .with_company(company)
-                    .with_context(tracking_disable=True, mail_create_nolog=True, mail_notrack=True)
-                    .create([vals for _index, vals in items])
-                )
-                moves._post(soft=False)
-            for (index, _vals), move in zip(items, moves, strict=True):
-                moves_by_group[index] = move
-        booked = self.env["account.move"]
-        for index, (entries, _vals, note, booked_rows) in enumerate(prepared):
-            move = moves_by_group.get(index, self.env["account.move"])
-            booked |= move
-            pending = entries.filtered("booking_pending")
-            if pending:
-                # Booked, or nothing to book: no longer waiting (and no failure note).
-                pending._update_rows({"booking_pending": False, "note": False})
-            if move:
-                booked_rows._update_rows({"move_id": move.id})
-            if note:
-                for entry in booked_rows:
-                    entry._update_rows({"note": f"{entry.note} {note}" if entry.note else note})
-        return booked
-
-    @api.model
-    def _group_by_company(self, prepared):
-        """{company: [(index in prepared, move values)]} for the groups that book something."""
-        result = defaultdict(list)
-        for index, (entries, vals, _note, _booked_rows) in enumerate(prepared):
-            if vals:
-                result[entries.company_id].append((index, vals))
-        return result
-
-    def _booking_move_vals(self, entries, ref):
-        """(values of the journal entry booking the rows, note, the rows it books) — no
-        values when the rows book nothing (zero amounts, or rows that cancel out)."""
-        nothing = (None, "", entries.browse())
-        entries = entries.filtered(lambda entry: entry.amount_company or entry.amount)
-        if not entries:
-            return nothing
-        company = entries.company_id
-        company.ensure_one()
-        accounting = company._rebate_accounting()
-        journal = accounting["journal"]
-        date = max(entries.mapped("date"))
-        note = ""
-        locks = company._get_violated_lock_dates(date, False, journal)
-        if locks:
-            booked = locks[-1][0] + timedelta(days=1)
-            note = self.env._(
-                "The period of %(date)s is locked: booked on %(booked)s, the first open date.",
-                date=date,
-                booked=booked,
-            )
-            date = booked
-        groups = defaultdict(lambda: [0.0, 0.0])
-        rows = defaultdict(entries.browse)
-        for entry in entries:
-            agreement = entry.agreement_id
-            account = (
-                accounting["expense"]
-                if agreement.accounting_treatment == "selling_expense"
-                else accounting["revenue"]
-            )
-            distribution = entry.move_line_id.analytic_distribution or {}
-            key = (agreement, account, json.dumps(distribution, sort_keys=True))
-            groups[key][0] += entry.amount_company
-            groups[key][1] += entry.amount
-            rows[key] |= entry
-        line_vals = []
-        booked_rows = entries.browse()
-        # One liability item per agreement period, so that its settlement finds (and
-        # matches) its own among those of the customer's other agreements and periods.
-        liability = defaultdict(lambda: [0.0, 0.0])
-        for key, (balance, amount) in groups.items():
-            agreement, account, distribution = key
-            if company.currency_id.is_zero(balance):
-                continue
-            booked_rows |= rows[key]
-            for period, period_rows in rows[key].grouped("period_id").items():
-                liability[agreement, period][0] += sum(period_rows.mapped("amount_company"))
-                liability[agreement, period][1] += sum(period_rows.mapped("amount"))
-            line_vals.append(
-                {
-                    "partner_id": agreement.partner_id.id,
-                    "currency_id": agreement.currency_id.id,
-                    "name": self.env._("Rebate %(agreement)s", agreement=agreement.name),
-                    "account_id": account.id,
-                    "balance": balance,
-                    "amount_currency": amount,
-                    "analytic_distribution": json.loads(distribution) or False,
-                }
-            )
-        for (agreement, _period), (balance, amount) in liability.items():
-            if company.currency_id.is_zero(balance):
-                continue
-            line_vals.append(
-                {
-                    "partner_id": agreement.partner_id.id,
-                    "currency_id": agreement.currency_id.id,
-                    "name": self.env._("Rebate %(agreement)s", agreement=agreement.name),
-                    "account_id": accounting["liability"].id,
-                    "balance": -balance,
-                    "amount_currency": -amount,
-                }
-            )
-        if not line_vals:
-            return nothing
-        vals = {
-            "move_type": "entry",
-            "journal_id": journal.id,
-            "date": date,
-            "ref": ref,
-            "narration": note or False,
-            "rebate_source_invoice_id": entries.invoice_id[:1].id,
-            "line_ids": [fields.Command.create(line) for line in line_vals],
-        }
-        return vals, note, booked_rows

@@ -10,9 +10,16 @@ from odoo.tools import format_date
 
 from ..tools import guard, rebate_math
 from ..tools import periods as period_tools
+from ..tools.ledger import ACCRUAL_TYPES
 from .client_values_mixin import check_client_values
 from .guarded_mixin import client_method
-from .rebate_accrual import ACCRUAL_TYPES
+
+# How a settled rebate reaches the customer (the agreement's term, the settlement's choice).
+PAYOUT_METHODS = [
+    ("credit_note", "Credit note"),
+    ("payment", "Payment to the customer's bank account"),
+    ("balance", "Balance for future orders"),
+]
 
 # The terms the customer agreed to and an approver signed off: frozen once submitted.
 TERM_FIELDS = frozenset(
@@ -55,7 +62,13 @@ FOLLOW_UP_ACTIVITY = "mail.mail_activity_data_todo"
 class RebateAgreement(models.Model):
     _name = "rebate.agreement"
     _description = "Customer Rebate Agreement"
-    _inherit = ["rebate.guarded.mixin", "portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "rebate.guarded.mixin",
+        "rebate.approval.mixin",
+        "portal.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+    ]
     _order = "date_start desc, id desc"
     _check_company_auto = True
     # Only the agreement's own actions (submit, approve, reject, cancel, close, amend, the
@@ -180,11 +193,7 @@ class RebateAgreement(models.Model):
         tracking=True,
     )
     payout_method = fields.Selection(
-        [
-            ("credit_note", "Credit note"),
-            ("payment", "Payment to the customer's bank account"),
-            ("balance", "Balance for future orders"),
-        ],
+        PAYOUT_METHODS,
         required=True,
         default="credit_note",
         tracking=True,
@@ -430,7 +439,7 @@ class RebateAgreement(models.Model):
                 agreement.approval_progress = False
                 continue
             done = agreement.approval_level_done
-            levels = agreement._required_approval_levels()
+            levels = agreement._approval_levels()
             waiting = (
                 self.env._("a rebate manager") if done == 0 else self.env._("a finance approver")
             )
@@ -724,13 +733,21 @@ class RebateAgreement(models.Model):
             or (amount_limit and estimate > amount_limit)
         )
 
+    def _period_at(self, day):
+        """The agreement's period containing the day (empty if none)."""
+        self.ensure_one()
+        return self.period_ids.filtered(lambda period: period.date_from <= day <= period.date_to)[
+            :1
+        ]
+
     def _current_period(self, day=None):
         self.ensure_one()
         day = day or fields.Date.context_today(self)
-        periods = self.period_ids.sorted("date_from")
         return (
-            periods.filtered(lambda p: p.date_from <= day <= p.date_to)[:1]
-            or periods.filtered(lambda p: p.date_to < day)[-1:]
+            self._period_at(day)
+            or self.period_ids.sorted("date_from").filtered(lambda period: period.date_to < day)[
+                -1:
+            ]
         )
 
     def _progress(self, period, state=None):
@@ -739,7 +756,7 @@ class RebateAgreement(models.Model):
         holds for the period, when the caller has already read it for many agreements."""
         self.ensure_one()
         if state is None:
-            states, _totals = self.env["rebate.accrual"]._ledger_states(self)
+            states, _totals = self.env["rebate.entry"]._period_states(self)
             state = states[period.id]
         tiers = self._tier_pairs()
         if not tiers:
@@ -885,6 +902,17 @@ class RebateAgreement(models.Model):
             )
         return text.strip() or False
 
+    def _lock_ledger(self):
+        """Serialize the transactions that change the ledger of these agreements.
+
+        Each change is computed from what the ledger already holds (a retroactive catch-up,
+        a cap, a settlement's true-up). Two invoices of one customer posted at the same
+        time would each read the ledger without the other's rows and miss the catch-up.
+        Touching the agreement rows (in id order, against deadlocks) makes the second
+        transaction wait for the first; as Odoo runs in REPEATABLE READ, it then fails with
+        a serialization error and Odoo runs the request again, on the committed ledger."""
+        self._lock_rows(invalidate=False)
+
     def _lock_for_decision(self):
         """Hold the agreement rows until the end of the transaction, in id order, then read
         them again from the database.
@@ -893,7 +921,7 @@ class RebateAgreement(models.Model):
         would each read the decisions without the other's and both pass. Touching the row
         makes the second transaction wait for the first; as Odoo runs in REPEATABLE READ it
         then fails with a serialization error and Odoo runs the request again, on the
-        committed decisions (like rebate.accrual._lock_agreements)."""
+        committed decisions (like _lock_ledger)."""
         # Record rules first: another company's agreement is not the approver's to decide
         # (and its approval history, read as the system below, is not his to see).
         self.check_access("read")
@@ -971,20 +999,45 @@ class RebateAgreement(models.Model):
         decisions = Approval.search(Domain.AND([domain, [("id", ">", submission.id)]]), order="id")
         return submission, decisions
 
-    def _required_approval_levels(self):
+    # The approval capability (rebate.approval.mixin): who asked, who approved, the levels.
+
+    def _approval_requester(self):
+        submission, _decisions = self._approval_cycle()
+        return submission.user_id
+
+    def _approval_given(self):
+        _submission, decisions = self._approval_cycle()
+        return decisions.filtered(lambda decision: decision.decision == "approved").user_id
+
+    def _approval_waiting(self):
+        return self.state == "to_approve"
+
+    def _approval_own_request_refusal(self):
+        return self.env._(
+            "You submitted agreement %s, so you cannot approve it: another person must.",
+            self.name,
+        )
+
+    def _approval_levels(self):
         self.ensure_one()
         return 2 if self._needs_finance_approval() else 1
 
+    def _approval_groups(self):
+        return {
+            1: ("customer_rebate.group_rebate_manager", self.env._("rebate manager")),
+            2: ("customer_rebate.group_rebate_accountant", self.env._("finance approver")),
+        }
+
     def _approval_refusal_reason(self):
         """Why the current user may not approve (or reject) the next level, or False if
-        they may. Everything is read from the database: the state, and who submitted and
-        approved in the current cycle from the approval history."""
+        they may: the approval history must show a pending submission of the terms in
+        place, then the shared rules of approval (rebate.approval.mixin)."""
         self.ensure_one()
-        return self._approval_cycle_refusal() or self._approver_refusal()
+        return self._approval_cycle_refusal() or self._approval_refusal()
 
     def _approval_cycle_refusal(self):
-        """Whether the agreement waits for a decision the current user may take, judged on
-        the state and the current cycle's submission."""
+        """Whether the agreement waits for a decision, judged on the state and on the
+        current cycle's history (written only by this workflow)."""
         agreement = self.sudo()
         if agreement.state != "to_approve":
             return self.env._("Agreement %s is not waiting for approval.", self.name)
@@ -1000,47 +1053,7 @@ class RebateAgreement(models.Model):
                 "send it back to draft and submit it again.",
                 self.name,
             )
-        if self.env.user == submission.user_id:
-            return self.env._(
-                "You submitted agreement %s, so you cannot approve it: another person must.",
-                self.name,
-            )
         return False
-
-    def _approver_refusal(self):
-        """Whether the current user may give the next level: a rebate manager the first,
-        a finance approver the second, never one person two levels."""
-        user = self.env.user
-        agreement = self.sudo()
-        _submission, decisions = agreement._approval_cycle()
-        approvals = decisions.filtered(lambda decision: decision.decision == "approved")
-        level = len(approvals) + 1
-        if level > agreement._required_approval_levels():
-            return self.env._("Agreement %s is not waiting for approval.", self.name)
-        if user in approvals.user_id:
-            return self.env._(
-                "You already approved agreement %s at the first level; the finance "
-                "approval needs another person.",
-                self.name,
-            )
-        if level == 1 and not user.has_group("customer_rebate.group_rebate_manager"):
-            return self.env._(
-                "Agreement %s needs a rebate manager's approval; you are not a rebate manager.",
-                self.name,
-            )
-        if level >= 2 and not user.has_group("customer_rebate.group_rebate_accountant"):
-            return self.env._(
-                "Agreement %s also needs a finance approver, because its rate or "
-                "estimated rebate exceeds the company's limits; you are not one.",
-                self.name,
-            )
-        return False
-
-    def _next_approval_level(self):
-        """The level the next approval gives, from the current cycle's history."""
-        self.ensure_one()
-        _submission, decisions = self.sudo()._approval_cycle()
-        return len(decisions.filtered(lambda decision: decision.decision == "approved")) + 1
 
     @client_method(comment=str)
     def action_approve(self, comment=False):
@@ -1050,10 +1063,10 @@ class RebateAgreement(models.Model):
             reason = agreement._approval_refusal_reason()
             if reason:
                 raise UserError(reason)
-            level = agreement._next_approval_level()
+            level = agreement._approval_next_level()
             agreement._log_decision("approved", level, comment)
             vals = {"approval_level_done": level}
-            final = level >= agreement._required_approval_levels()
+            final = level >= agreement._approval_levels()
             if final:
                 vals.update(state="approved", approved_date=fields.Datetime.now())
                 summary = self.env._(
@@ -1067,7 +1080,7 @@ class RebateAgreement(models.Model):
                     "finance approval.",
                     user=self.env.user.name,
                     level=level,
-                    levels=agreement._required_approval_levels(),
+                    levels=agreement._approval_levels(),
                 )
             # One message per decision: the approver's own to-do is marked done with it
             # (or a note when there was none); the other approvers' to-dos of this level
@@ -1112,7 +1125,7 @@ class RebateAgreement(models.Model):
             refusal = agreement._approval_refusal_reason()
             if refusal:
                 raise UserError(refusal)
-            level = agreement._next_approval_level()
+            level = agreement._approval_next_level()
             agreement._log_decision("rejected", level, reason)
             agreement.activity_unlink([APPROVAL_ACTIVITY])
             agreement._guarded_write({"state": "draft", "approval_level_done": 0})
@@ -1273,39 +1286,16 @@ class RebateAgreement(models.Model):
             ]
         )
 
-    def _approvers(self, level):
-        self.ensure_one()
-        xmlid = (
-            "customer_rebate.group_rebate_manager"
-            if level == 1
-            else "customer_rebate.group_rebate_accountant"
-        )
-        # sudo: approvers are found among all users, whatever companies the actor may read
-        users = (
-            self.env.ref(xmlid)
-            .sudo()
-            .all_user_ids.filtered(
-                lambda user: self.company_id in user.company_ids and not user.share
-            )
-        )
-        submission, decisions = self.sudo()._approval_cycle()
-        done = (
-            submission.user_id
-            | decisions.filtered(lambda decision: decision.decision == "approved").user_id
-        )
-        return (users - done - self.env.ref("base.user_root")).sudo(False)
-
     def _schedule_approval_activities(self, level):
-        for agreement in self:
-            for user in agreement._approvers(level):
-                # In the approver's language: the summary is stored as text.
-                env = agreement.with_context(lang=user.lang).env
-                summary = (
-                    env._("Approve rebate agreement %s", agreement.name)
-                    if level == 1
-                    else env._("Finance approval of rebate agreement %s", agreement.name)
-                )
-                agreement.activity_schedule(APPROVAL_ACTIVITY, summary=summary, user_id=user.id)
+        self._schedule_approvers(
+            APPROVAL_ACTIVITY,
+            lambda env, agreement: (
+                env._("Approve rebate agreement %s", agreement.name)
+                if level == 1
+                else env._("Finance approval of rebate agreement %s", agreement.name)
+            ),
+            level=level,
+        )
 
     def _notify_responsible(self, summary):
         """An activity for the responsible person; `summary(env)` gives its text, written

@@ -25,6 +25,10 @@ class RebateAgreementPeriod(models.Model):
         "date_to",
         "state",
         "baseline_volume",
+        "ledger_volume",
+        "ledger_sales_amount",
+        "ledger_sales_quantity",
+        "ledger_amount",
     )
     _guarded_records = True
 
@@ -55,6 +59,13 @@ class RebateAgreementPeriod(models.Model):
         readonly=True,
         help="Growth agreements: the volume of the same period of the previous year.",
     )
+    # Running totals of the period's accrual rows (accruals, reversals, true-ups), kept by
+    # the ledger's one writer (rebate.entry._insert_rows) in the same transaction: posting
+    # an invoice reads these, not the period's whole history.
+    ledger_volume = fields.Float(digits="Product Unit", readonly=True, copy=False)
+    ledger_sales_amount = fields.Monetary(readonly=True, copy=False)
+    ledger_sales_quantity = fields.Float(digits="Product Unit", readonly=True, copy=False)
+    ledger_amount = fields.Monetary(readonly=True, copy=False)
     entry_ids = fields.One2many(
         "rebate.entry", "period_id", string="Ledger Entries", groups="base.group_user"
     )

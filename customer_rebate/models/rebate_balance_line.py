@@ -102,13 +102,12 @@ class RebateBalanceLine(models.Model):
         """Book the settled amount from the accrued liability to the balance account and
         record the credit."""
         company = settlement.company_id
-        accounting = company._rebate_accounting()
+        booking = self.env["rebate.booking"]
+        accounting = booking._accounts(company)
         agreement = settlement.agreement_id
         today = fields.Date.context_today(self)
-        amount_company = self.env["rebate.accrual"]._to_company_currency(
-            agreement, settlement.amount_earned, today
-        )
-        move = self._post_transfer(
+        amount_company = booking._to_company_currency(agreement, settlement.amount_earned, today)
+        move = booking._transfer(
             company,
             debit=accounting["liability"],
             credit=accounting["balance"],
@@ -117,7 +116,7 @@ class RebateBalanceLine(models.Model):
             amount=settlement.amount_earned,
             amount_company=amount_company,
             label=settlement._payout_label(),
-            ref=self.env._("Rebate balance credited: %s", settlement.name),
+            ref=booking._company_env(company)._("Rebate balance credited: %s", settlement.name),
             day=today,
         )
         validity = agreement.balance_validity_days
@@ -224,16 +223,14 @@ class RebateBalanceLine(models.Model):
     def _expire(self, amount, day):
         self.ensure_one()
         company = self.company_id
-        accounting = company._rebate_accounting()
+        booking = self.env["rebate.booking"]
+        accounting = booking._accounts(company)
         agreement = self.agreement_id
-        counterpart = (
-            accounting["expense"]
-            if agreement.accounting_treatment == "selling_expense"
-            else accounting["revenue"]
-        )
-        amount_company = self.env["rebate.accrual"]._to_company_currency(agreement, amount, day)
-        label = self.env._("Expired rebate balance of %s", agreement.name)
-        move = self._post_transfer(
+        # What the expired balance gives back goes where the rebate was charged.
+        counterpart = booking._rebate_account(agreement, accounting)
+        amount_company = booking._to_company_currency(agreement, amount, day)
+        label = booking._company_env(company)._("Expired rebate balance of %s", agreement.name)
+        move = booking._transfer(
             company,
             debit=accounting["balance"],
             credit=counterpart,
@@ -306,50 +303,3 @@ class RebateBalanceLine(models.Model):
             # The engine's own matching of its entries (see account.move's books guard).
             with guard.internal_writes("account.move"):
                 items.reconcile()
-
-    @api.model
-    def _post_transfer(
-        self, company, *, debit, credit, partner, currency, amount, amount_company, label, ref, day
-    ):
-        """A posted two-line entry in the rebate journal moving an amount from one account
-        to another for a customer."""
-        line = {
-            "name": label,
-            "partner_id": partner.id,
-            "currency_id": currency.id,
-        }
-        vals = {
-            "move_type": "entry",
-            "journal_id": company._rebate_accounting()["journal"].id,
-            "date": day,
-            "ref": ref,
-            "line_ids": [
-                fields.Command.create(
-                    {
-                        **line,
-                        "account_id": debit.id,
-                        "amount_currency": amount,
-                        "balance": amount_company,
-                    }
-                ),
-                fields.Command.create(
-                    {
-                        **line,
-                        "account_id": credit.id,
-                        "amount_currency": -amount,
-                        "balance": -amount_company,
-                    }
-                ),
-            ],
-        }
-        # The engine's own entry in the rebate journal (see account.move's books guard).
-        with guard.internal_writes("account.move"):
-            move = (
-                self.env["account.move"]
-                .sudo()
-                .with_company(company)
-                .with_context(tracking_disable=True, mail_create_nolog=True)
-                .create(vals)
-            )
-            move._post(soft=False)
-        return move

@@ -1,8 +1,11 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, format_date
+from odoo.tools import SQL, float_is_zero, format_date
 
 from ..tools import guard
+from ..tools.ledger import ACCRUAL_TYPES, PeriodState
 from .client_values_mixin import check_client_values
 from .guarded_mixin import client_method
 
@@ -29,6 +32,13 @@ ENGINE_COLUMNS = (
     "settlement_id",
     "move_id",
 )
+# The period's running totals each accrual row adds to: {period column: entry column}.
+RUNNING_TOTALS = {
+    "ledger_volume": "volume",
+    "ledger_sales_amount": "sales_amount",
+    "ledger_sales_quantity": "sales_quantity",
+    "ledger_amount": "amount",
+}
 # What a rebate manager enters by hand: a manual adjustment. The customer company, company
 # and currency always come from the agreement, whatever the client sends.
 MANUAL_FIELDS = frozenset(
@@ -124,16 +134,6 @@ class RebateEntry(models.Model):
     )
 
     _booking_pending_idx = models.Index("(invoice_id) WHERE booking_pending IS TRUE")
-
-    @api.onchange("agreement_id", "date")
-    def _onchange_adjustment_period(self):
-        """The adjustment form proposes the agreement's open period containing the date."""
-        if self.agreement_id and self.date and self.period_id.agreement_id != self.agreement_id:
-            self.period_id = self.agreement_id.period_ids.filtered(
-                lambda period: (
-                    period.state == "open" and period.date_from <= self.date <= period.date_to
-                )
-            )[:1]
 
     @api.depends("entry_type", "agreement_id", "date")
     @api.depends_context("lang")
@@ -273,7 +273,146 @@ class RebateEntry(models.Model):
             )
             targets.invalidate_recordset([inverse.name for inverse in inverses])
         entries.modified(list(ENGINE_COLUMNS), create=True)
+        entries._add_to_running_totals()
         return entries
+
+    def _add_to_running_totals(self):
+        """Add these new rows (the accrual ones) to their periods' running totals: one
+        UPDATE summing the rows as stored, so the totals stay equal to the ledger's sums."""
+        self._update_running_totals(SQL("e.id IN %s", tuple(self.ids)), add=True)
+
+    @api.model
+    def _update_running_totals(self, where, add):
+        """Add to (or set) the running totals of the periods the accrual rows matching
+        `where` (SQL over rebate_entry e) belong to, with those rows' sums."""
+        self.env.cr.execute(
+            SQL(
+                "UPDATE rebate_agreement_period AS period SET %s "
+                "FROM (SELECT e.period_id, SUM(e.volume) AS volume, "
+                "SUM(e.sales_amount) AS sales_amount, SUM(e.sales_quantity) AS sales_quantity, "
+                "SUM(e.amount) AS amount FROM rebate_entry e "
+                "WHERE e.entry_type IN %s AND %s GROUP BY e.period_id) AS delta "
+                "WHERE period.id = delta.period_id RETURNING period.id",
+                SQL(", ").join(
+                    SQL(
+                        "%s = %s COALESCE(delta.%s, 0)",
+                        SQL.identifier(total),
+                        SQL("COALESCE(period.%s, 0) +", SQL.identifier(total)) if add else SQL(),
+                        SQL.identifier(column),
+                    )
+                    for total, column in RUNNING_TOTALS.items()
+                ),
+                ACCRUAL_TYPES,
+                where,
+            )
+        )
+        periods = self.env["rebate.agreement.period"].browse(
+            [row[0] for row in self.env.cr.fetchall()]
+        )
+        periods.invalidate_recordset(list(RUNNING_TOTALS))
+
+    # ------------------------------------------------------------------ ledger reads
+
+    @api.model
+    def _period_states(self, agreements, from_rows=False):
+        """({period id: PeriodState}, {agreement id: amount}): what the ledger holds per
+        period of the agreements, and per agreement, from the periods' running totals (the
+        cost of a posting does not grow with the ledger's history) — or, `from_rows`,
+        summed from the rows themselves (Recompute Accruals trusts nothing else)."""
+        states = defaultdict(PeriodState)
+        totals = defaultdict(float)
+        if not agreements:
+            return states, totals
+        if from_rows:
+            groups = self.sudo()._read_group(
+                [("agreement_id", "in", agreements.ids), ("entry_type", "in", ACCRUAL_TYPES)],
+                ["period_id"],
+                ["volume:sum", "sales_amount:sum", "sales_quantity:sum", "amount:sum"],
+            )
+            for period, volume, sales_amount, sales_quantity, amount in groups:
+                states[period.id] = PeriodState(volume, sales_amount, sales_quantity, amount)
+                totals[period.agreement_id.id] += amount
+            return states, totals
+        periods = (
+            self.env["rebate.agreement.period"]
+            .sudo()
+            .search_fetch(
+                [("agreement_id", "in", agreements.ids)], ["agreement_id", *RUNNING_TOTALS]
+            )
+        )
+        for period in periods:
+            states[period.id] = PeriodState(
+                period.ledger_volume,
+                period.ledger_sales_amount,
+                period.ledger_sales_quantity,
+                period.ledger_amount,
+            )
+            totals[period.agreement_id.id] += period.ledger_amount
+        return states, totals
+
+    @api.model
+    def _held_by_lines(self, invoices):
+        """{invoice id: [(period id, line id, volume, sales amount, sales quantity,
+        amount)]}: what the ledger holds per line of these invoices, to reverse."""
+        result = defaultdict(list)
+        if not invoices:
+            return result
+        groups = self.sudo()._read_group(
+            [("invoice_id", "in", invoices.ids), ("entry_type", "in", ACCRUAL_TYPES)],
+            ["invoice_id", "period_id", "move_line_id"],
+            ["volume:sum", "sales_amount:sum", "sales_quantity:sum", "amount:sum"],
+        )
+        for invoice, period, line, volume, sales_amount, sales_quantity, amount in groups:
+            if float_is_zero(volume, precision_digits=6) and not amount:
+                continue
+            result[invoice.id].append(
+                (period.id, line.id, volume, sales_amount, sales_quantity, amount)
+            )
+        return result
+
+    @api.model
+    def _recompute_running_totals(self, periods=None):
+        """Set the running totals of these periods (default: all) from the ledger itself:
+        after an upgrade, and before Recompute Accruals compares the ledger with the
+        invoices (the repair tool trusts the rows, not their sums)."""
+        where = SQL("id IN %s", tuple(periods.ids)) if periods is not None else SQL("TRUE")
+        if periods is not None and not periods:
+            return
+        self.env.cr.execute(
+            SQL(
+                "UPDATE rebate_agreement_period SET %s WHERE %s",
+                SQL(", ").join(SQL("%s = 0", SQL.identifier(total)) for total in RUNNING_TOTALS),
+                where,
+            )
+        )
+        self._update_running_totals(
+            SQL("e.period_id IN %s", tuple(periods.ids)) if periods is not None else SQL("TRUE"),
+            add=False,
+        )
+        self.env["rebate.agreement.period"].invalidate_model(list(RUNNING_TOTALS))
+
+    @api.model
+    def _row(self, period, entry_type, day, amount, *, amount_company=None, result=None, **values):
+        """The values of one ledger row of an agreement period (for _insert_rows): the
+        company-currency amount at the day's rate unless given, the tier reached and its
+        rate from a rebate_math result; other columns as given (volume, sales, source,
+        settlement, journal entry, note)."""
+        agreement = period.agreement_id
+        if amount_company is None:
+            amount_company = self.env["rebate.booking"]._to_company_currency(agreement, amount, day)
+        row = {
+            "agreement_id": agreement.id,
+            "period_id": period.id,
+            "date": day,
+            "entry_type": entry_type,
+            "amount": amount,
+            "amount_company": amount_company,
+            **values,
+        }
+        if result is not None:
+            row["tier_index"] = (result.tier_index + 1) if result.tier_index is not None else 0
+            row["rate"] = result.rate
+        return row
 
     def write(self, vals):
         if not guard.is_open(self._name):
@@ -290,6 +429,18 @@ class RebateEntry(models.Model):
         with guard.internal_writes(self._name):
             return self.sudo().write(vals)
 
+    def _record_booking(self, booked_rows, move, note):
+        """These rows were sent to the books: none waits any longer (booked, or nothing to
+        book); `booked_rows` of them are booked by `move`, with the booking's note."""
+        pending = self.filtered("booking_pending")
+        if pending:
+            pending._update_rows({"booking_pending": False, "note": False})
+        if move:
+            booked_rows._update_rows({"move_id": move.id})
+        if note:
+            for entry in booked_rows:
+                entry._update_rows({"note": f"{entry.note} {note}" if entry.note else note})
+
     @client_method()
     def action_book_now(self):
         """Book the selected rows (or all) still waiting for the background booking job."""
@@ -300,7 +451,7 @@ class RebateEntry(models.Model):
             domain.append(("id", "in", self.ids))
         # The user's own companies (record rules), booked as the system.
         waiting = self.search(domain).sudo()
-        moves = self.env["rebate.accrual"]._book_pending(waiting)
+        moves = self.env["rebate.booking"]._book_pending(waiting)
         still = waiting.filtered("booking_pending")
         if still:
             message = self.env._(
@@ -338,15 +489,16 @@ class RebateEntry(models.Model):
             entry.partner_id = agreement.partner_id
             entry.company_id = agreement.company_id
             entry.currency_id = agreement.currency_id
+            # The agreement's open period containing the date.
             day = entry.date or fields.Date.context_today(entry)
-            entry.period_id = agreement.period_ids.filtered(
-                lambda period, day=day: period.date_from <= day <= period.date_to
-            )[:1]
+            entry.period_id = agreement._period_at(day).filtered(
+                lambda period: period.state == "open"
+            )
 
     def _post_adjustments(self):
         """Book manual adjustments: one balanced journal entry each."""
-        accrual = self.env["rebate.accrual"]
-        accrual._lock_agreements(self.agreement_id)
+        booking = self.env["rebate.booking"]
+        self.agreement_id._lock_ledger()
         for entry in self.sudo():
             if entry.period_id.agreement_id != entry.agreement_id:
                 raise ValidationError(
@@ -364,9 +516,11 @@ class RebateEntry(models.Model):
                 )
             entry._update_rows(
                 {
-                    "amount_company": accrual._to_company_currency(
+                    "amount_company": booking._to_company_currency(
                         entry.agreement_id, entry.amount, entry.date
                     )
                 }
             )
-            accrual._book_entries(entry, ref=self.env._("Manual rebate adjustment"))
+            booking._book_entries(
+                entry, ref=booking._company_env(entry.company_id)._("Manual rebate adjustment")
+            )

@@ -6,6 +6,7 @@ from odoo.tools.misc import format_amount
 from ..tools import guard
 from .client_values_mixin import check_client_values
 from .guarded_mixin import client_method
+from .rebate_agreement import PAYOUT_METHODS
 
 REVIEW_ACTIVITY = "mail.mail_activity_data_todo"
 
@@ -23,7 +24,12 @@ class RebateSettlement(models.Model):
 
     _name = "rebate.settlement"
     _description = "Customer Rebate Settlement"
-    _inherit = ["rebate.guarded.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "rebate.guarded.mixin",
+        "rebate.approval.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+    ]
     _order = "period_date_to desc, id desc"
     _check_company_auto = True
     _guarded_fields = (
@@ -80,11 +86,7 @@ class RebateSettlement(models.Model):
     )
     volume = fields.Float(digits="Product Unit", readonly=True)
     payout_method = fields.Selection(
-        [
-            ("credit_note", "Credit note"),
-            ("payment", "Payment to the customer's bank account"),
-            ("balance", "Balance for future orders"),
-        ],
+        PAYOUT_METHODS,
         required=True,
         tracking=True,
     )
@@ -139,7 +141,7 @@ class RebateSettlement(models.Model):
     def _compute_needs_approval(self):
         for settlement in self:
             limit = settlement.company_id.rebate_settlement_approval_limit
-            amount = self.env["rebate.accrual"]._to_company_currency(
+            amount = self.env["rebate.booking"]._to_company_currency(
                 settlement.agreement_id,
                 abs(settlement.amount_earned),
                 settlement.period_id.date_to or fields.Date.context_today(settlement),
@@ -334,33 +336,35 @@ class RebateSettlement(models.Model):
     def _finance_users(self):
         """Who may confirm, approve and post the settlement: the rebate accountants and
         managers of its company."""
-        self.ensure_one()
-        groups = self.env.ref("customer_rebate.group_rebate_accountant") | self.env.ref(
-            "customer_rebate.group_rebate_manager"
-        )
-        root = self.env.ref("base.user_root")
-        return (
-            groups.sudo()
-            .all_user_ids.filtered(
-                lambda user: (
-                    user.active
-                    and not user.share
-                    and user != root
-                    and self.company_id in user.company_ids
-                )
-            )
-            .sorted("id")
+        return self._staff_of(
+            "customer_rebate.group_rebate_accountant", "customer_rebate.group_rebate_manager"
         )
 
-    def _approvers(self):
-        """The rebate managers who may approve the settlement: never its confirmer."""
-        self.ensure_one()
-        return self._finance_users().filtered(
-            lambda user: (
-                user != self.confirmed_by_id
-                and user.has_group("customer_rebate.group_rebate_manager")
-            )
+    # The approval capability (rebate.approval.mixin): the confirmer asks, a rebate
+    # manager other than the confirmer approves (required above the company's limit).
+
+    def _approval_requester(self):
+        return self.confirmed_by_id
+
+    def _approval_given(self):
+        return (
+            self.approved_by_id if self.state in ("approved", "posted") else self.env["res.users"]
         )
+
+    def _approval_waiting(self):
+        return self.state == "confirmed"
+
+    def _approval_own_request_refusal(self):
+        return self.env._(
+            "You confirmed settlement %s, so you cannot approve it: another rebate manager must.",
+            self.name,
+        )
+
+    def _approval_levels(self):
+        return 1
+
+    def _approval_groups(self):
+        return {1: ("customer_rebate.group_rebate_manager", self.env._("rebate manager"))}
 
     def _schedule_review(self):
         """Finance gets an activity for each settlement with something to book; it is done
@@ -423,18 +427,9 @@ class RebateSettlement(models.Model):
             raise AccessError(self.env._("Only a rebate manager approves settlements."))
         settlements = self._lock_for_action()
         for settlement in settlements:
-            if settlement.state != "confirmed":
-                raise UserError(
-                    self.env._("Settlement %s is not waiting for approval.", settlement.name)
-                )
-            if not settlement.confirmed_by_id or settlement.confirmed_by_id == self.env.user:
-                raise UserError(
-                    self.env._(
-                        "You confirmed settlement %s, so you cannot approve it: another rebate "
-                        "manager must.",
-                        settlement.name,
-                    )
-                )
+            refusal = settlement._approval_refusal()
+            if refusal:
+                raise UserError(refusal)
         for settlement in settlements:
             # The approval is given: the approvers' activities are done; finance's review
             # stays open until the settlement is posted.
@@ -543,10 +538,9 @@ class RebateSettlement(models.Model):
     def _post(self):
         self.ensure_one()
         self._check_payout_target()
-        accrual = self.env["rebate.accrual"]
         # Accruals still waiting for the background booking job are booked first, so that
         # the settlement clears a liability the books already hold.
-        waiting = accrual._book_pending_for(self.agreement_id)[:1]
+        waiting = self.env["rebate.booking"]._book_pending_for(self.agreement_id)[:1]
         if waiting:
             raise UserError(
                 self.env._(
@@ -558,7 +552,7 @@ class RebateSettlement(models.Model):
                     reason=waiting.note or "",
                 )
             )
-        accrual._lock_agreements(self.agreement_id)
+        self.agreement_id._lock_ledger()
         confirmed_amount = self.amount_earned
         self._compute_amounts()
         if self.currency_id.compare_amounts(self.amount_earned, confirmed_amount):
@@ -575,31 +569,30 @@ class RebateSettlement(models.Model):
                     earned=self.currency_id.format(self.amount_earned),
                 )
             )
-        agreement = self.agreement_id
         today = fields.Date.context_today(self)
+        booking = self.env["rebate.booking"]
         Entry = self.env["rebate.entry"]
         moves = self.env["account.move"]
         if self.amount_difference:
             true_up = Entry._insert_rows(
                 [
-                    {
-                        "agreement_id": agreement.id,
-                        "period_id": self.period_id.id,
-                        "date": today,
-                        "entry_type": "true_up",
-                        "amount": self.amount_difference,
-                        "amount_company": accrual._to_company_currency(
-                            agreement, self.amount_difference, today
-                        ),
-                        "settlement_id": self.id,
-                        "note": self.env._(
+                    Entry._row(
+                        self.period_id,
+                        "true_up",
+                        today,
+                        self.amount_difference,
+                        settlement_id=self.id,
+                        note=self.env._(
                             "Settlement %s: accrual trued up to the earned rebate", self.name
                         ),
-                    }
+                    )
                 ]
             )
-            moves |= accrual._book_entries(
-                true_up, ref=self.env._("Rebate settlement true-up: %s", self.name)
+            moves |= booking._book_entries(
+                true_up,
+                ref=booking._company_env(self.company_id)._(
+                    "Rebate settlement true-up: %s", self.name
+                ),
             )
         payout = self.env["account.move"]
         if self.amount_earned > 0:
@@ -610,17 +603,16 @@ class RebateSettlement(models.Model):
         if self.amount_earned:
             Entry._insert_rows(
                 [
-                    {
-                        "agreement_id": agreement.id,
-                        "period_id": self.period_id.id,
-                        "date": today,
-                        "entry_type": "settlement",
-                        "amount": -self.amount_earned,
-                        "amount_company": self._payout_amount_company(payout),
-                        "settlement_id": self.id,
-                        "move_id": payout.id,
-                        "note": self._payout_note(),
-                    }
+                    Entry._row(
+                        self.period_id,
+                        "settlement",
+                        today,
+                        -self.amount_earned,
+                        amount_company=self._payout_amount_company(payout),
+                        settlement_id=self.id,
+                        move_id=payout.id,
+                        note=self._payout_note(),
+                    )
                 ]
             )
         self._reconcile_liability()
@@ -656,12 +648,12 @@ class RebateSettlement(models.Model):
         """The payout's settlement row in company currency: what the payout's entry booked
         on the accrued liability (at the rate of its date), so that the ledger and the books
         agree to the cent."""
-        liability = self.company_id._rebate_accounting()["liability"]
+        liability = self.env["rebate.booking"]._accounts(self.company_id)["liability"]
         items = payout.line_ids.filtered(
             lambda line: line.account_id == liability and line.partner_id == self.partner_id
         )
         if not items:
-            return -self.env["rebate.accrual"]._to_company_currency(
+            return -self.env["rebate.booking"]._to_company_currency(
                 self.agreement_id, self.amount_earned, fields.Date.context_today(self)
             )
         return -sum(items.mapped("balance"))
@@ -669,7 +661,7 @@ class RebateSettlement(models.Model):
     def _period_liability_items_matched(self):
         """The liability items of the settlement's own entries, and all they are matched
         with."""
-        liability = self.company_id._rebate_accounting()["liability"]
+        liability = self.env["rebate.booking"]._accounts(self.company_id)["liability"]
         items = self.move_ids.line_ids.filtered(
             lambda line: line.account_id == liability and line.partner_id == self.partner_id
         )
@@ -678,13 +670,13 @@ class RebateSettlement(models.Model):
     def _period_liability_items(self):
         """The period's open items on the accrued liability account: its accruals, true-ups,
         adjustments and payouts."""
-        liability = self.company_id._rebate_accounting()["liability"]
+        liability = self.env["rebate.booking"]._accounts(self.company_id)["liability"]
         entries = (
             self.env["rebate.entry"]
             .sudo()
             .search([("period_id", "=", self.period_id.id), ("move_id", "!=", False)])
         )
-        return self.env["rebate.accrual"]._booked_items(entries, liability)
+        return self.env["rebate.booking"]._booked_items(entries, liability)
 
     def _reconcile_liability(self):
         """An agreement in a foreign currency: match the period's items on the accrued
@@ -715,19 +707,18 @@ class RebateSettlement(models.Model):
             if self.company_id.currency_id.is_zero(booked):
                 continue
             rows.append(
-                {
-                    "agreement_id": self.agreement_id.id,
-                    "period_id": self.period_id.id,
-                    "date": move.date,
-                    "entry_type": "settlement",
-                    "amount": 0.0,
-                    "amount_company": -booked,
-                    "settlement_id": self.id,
-                    "move_id": move.id,
-                    "note": self.env._(
+                self.env["rebate.entry"]._row(
+                    self.period_id,
+                    "settlement",
+                    move.date,
+                    0.0,
+                    amount_company=-booked,
+                    settlement_id=self.id,
+                    move_id=move.id,
+                    note=self.env._(
                         "Settlement %s: exchange difference on the accrued rebate", self.name
                     ),
-                }
+                )
             )
         self.env["rebate.entry"]._insert_rows(rows)
 
@@ -742,7 +733,7 @@ class RebateSettlement(models.Model):
     def _pay_by_credit_note(self):
         """A customer credit note whose rebate line clears the accrued liability (revenue was
         already reduced by the accruals), ready to reconcile with open invoices."""
-        accounting = self.company_id._rebate_accounting()
+        accounting = self.env["rebate.booking"]._accounts(self.company_id)
         credit_note = (
             self.env["account.move"]
             .with_company(self.company_id)
@@ -775,7 +766,7 @@ class RebateSettlement(models.Model):
     def _pay_by_payment(self):
         """An outbound payment to the customer company's own bank account, against the
         accrued liability."""
-        accounting = self.company_id._rebate_accounting()
+        accounting = self.env["rebate.booking"]._accounts(self.company_id)
         journal = self.env["account.journal"].search(
             [("type", "=", "bank"), ("company_id", "=", self.company_id.id)], limit=1
         )
@@ -809,7 +800,7 @@ class RebateSettlement(models.Model):
         period (a late credit note) lowered what it earned below what was paid. Its line
         restores the accrued liability that the overpayment took away, whatever the payout
         method (a payment cannot take money back, nor a spent balance)."""
-        accounting = self.company_id._rebate_accounting()
+        accounting = self.env["rebate.booking"]._accounts(self.company_id)
         invoice = (
             self.env["account.move"]
             .with_company(self.company_id)
@@ -893,7 +884,7 @@ class RebateSettlement(models.Model):
                 )
             )
         today = fields.Date.context_today(self)
-        self.env["rebate.accrual"]._lock_agreements(self.agreement_id)
+        self.agreement_id._lock_ledger()
         # The period's items are matched with one another: unmatched first, their exchange
         # differences reversed with them, so that the ledger rows reversed below (those
         # differences included) keep the ledger equal to the books.
@@ -907,7 +898,12 @@ class RebateSettlement(models.Model):
         if to_reverse:
             to_reverse._reverse_moves(
                 [
-                    {"date": today, "ref": self.env._("Reversal of %s", move.name)}
+                    {
+                        "date": today,
+                        "ref": self.env["rebate.booking"]
+                        ._company_env(self.company_id)
+                        ._("Reversal of %s", move.name),
+                    }
                     for move in to_reverse
                 ],
                 cancel=True,
@@ -922,18 +918,18 @@ class RebateSettlement(models.Model):
         entries = self.entry_ids.filtered(
             lambda entry: entry.amount or entry.amount_company or entry.volume
         )
-        self.env["rebate.entry"]._insert_rows(
+        Entry = self.env["rebate.entry"]
+        Entry._insert_rows(
             [
-                {
-                    "agreement_id": entry.agreement_id.id,
-                    "period_id": entry.period_id.id,
-                    "date": today,
-                    "entry_type": entry.entry_type,
-                    "amount": -entry.amount,
-                    "amount_company": -entry.amount_company,
-                    "settlement_id": self.id,
-                    "note": self.env._("Settlement %s cancelled", self.name),
-                }
+                Entry._row(
+                    entry.period_id,
+                    entry.entry_type,
+                    today,
+                    -entry.amount,
+                    amount_company=-entry.amount_company,
+                    settlement_id=self.id,
+                    note=self.env._("Settlement %s cancelled", self.name),
+                )
                 for entry in entries
             ]
         )
@@ -942,10 +938,7 @@ class RebateSettlement(models.Model):
     def _schedule_approval(self):
         """The rebate managers other than the confirmer are asked to approve: their review
         activity becomes the approval (one activity per person and settlement)."""
-        summary = self.env._("Approve rebate settlement %s", self.name)
-        approvers = self._approvers()
-        reviews = self.sudo().activity_ids.filtered(lambda activity: activity.user_id in approvers)
-        if reviews:
-            reviews.write({"summary": summary, "date_deadline": fields.Date.context_today(self)})
-        for user in approvers - reviews.user_id:
-            self.activity_schedule(REVIEW_ACTIVITY, summary=summary, user_id=user.id)
+        self._schedule_approvers(
+            REVIEW_ACTIVITY,
+            lambda env, settlement: env._("Approve rebate settlement %s", settlement.name),
+        )

@@ -11,9 +11,9 @@ from odoo.tools import plaintext2html
 from odoo.tools.image import image_process
 
 from ..tools import guard
+from ..tools.ledger import ACCRUAL_TYPES
 from .client_values_mixin import check_client_values
 from .guarded_mixin import client_method
-from .rebate_accrual import ACCRUAL_TYPES
 
 # Longest name a customer may type when signing a statement.
 SIGNED_BY_MAX = 128
@@ -244,7 +244,7 @@ class RebateStatement(models.Model):
             )
         }
         # What the ledger holds per settlement period, read once for every agreement.
-        period_states, _totals = Statement.env["rebate.accrual"]._ledger_states(
+        period_states, _totals = Statement.env["rebate.entry"]._period_states(
             Statement.env["rebate.agreement"].union(*(key[2] for key in rows))
         )
         by_statement = defaultdict(list)
@@ -296,7 +296,7 @@ class RebateStatement(models.Model):
         if not self:
             return
         # The books must hold the accruals still waiting for the background booking job.
-        self.env["rebate.accrual"]._book_pending_for(partners=self.partner_id)
+        self.env["rebate.booking"]._book_pending_for(partners=self.partner_id)
         accounts = self.company_id.mapped("rebate_liability_account_id")
         groups = (
             self.env["account.move.line"]
@@ -546,14 +546,19 @@ class RebateStatement(models.Model):
         user = self.env.user
         self._guarded_write({"state": "disputed", "dispute_comment": comment})
         statement = self.sudo()
+        responsible = statement.line_ids.agreement_id.user_id[:1] or statement.partner_id.user_id
+        # The note is stored as text, for the company's staff: in the responsible person's
+        # language (else the company's), not the customer's.
+        staff_lang = responsible.lang or statement.company_id.partner_id.lang or self.env.lang
         statement.message_post(
             # A plain str: message_post escapes what the customer typed.
-            body=self.env._("Disputed by %(user)s: %(comment)s", user=user.name, comment=comment),
+            body=statement.with_context(lang=staff_lang).env._(
+                "Disputed by %(user)s: %(comment)s", user=user.name, comment=comment
+            ),
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
             author_id=user.partner_id.id,
         )
-        responsible = statement.line_ids.agreement_id.user_id[:1] or statement.partner_id.user_id
         if responsible:
             statement.activity_schedule(
                 "mail.mail_activity_data_todo",

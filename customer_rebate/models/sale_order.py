@@ -260,7 +260,7 @@ class SaleOrder(models.Model):
         accrual = self.env["rebate.accrual"]
         per_order = {}
         agreements = self.rebate_agreement_ids.sudo()
-        states, totals = accrual._ledger_states(agreements)
+        states, totals = self.env["rebate.entry"]._period_states(agreements)
         # A rebate balance used on the order pays for it: it is no sale and earns nothing.
         balance_product = accrual._balance_product()
         line_amounts = defaultdict(float)
@@ -395,7 +395,7 @@ class SaleOrderLine(models.Model):
         if self.product_id and self.product_id == self.order_id._rebate_balance_product():
             # The balance was already booked as owed to the customer: using it clears that
             # liability instead of reducing revenue a second time.
-            vals["account_id"] = self.company_id._rebate_accounting()["balance"].id
+            vals["account_id"] = self.env["rebate.booking"]._accounts(self.company_id)["balance"].id
         return vals
 
     rebate_expected_amount = fields.Monetary(

@@ -501,7 +501,7 @@ class TestAccrualBooking(RebateAccountingCase):
             date(2027, 5, 5),
             book=False,
         )
-        self.env["rebate.accrual"]._book_pending_for(beverages)
+        self.env["rebate.booking"]._book_pending_for(beverages)
         self.assertFalse(self.waiting())
         (move,) = self.accrual_moves(invoice)
         self.assertEqual((self.ledger(beverages) | self.ledger(snacks)).move_id, move)
@@ -538,7 +538,7 @@ class TestAccrualBooking(RebateAccountingCase):
         self.assertEqual((statement.closing_balance, statement.book_balance), (16.0, 16.0))
         invoice = self.invoice([(self.product, 50, 10.0)], date(2027, 2, 10), book=False)
         self.assertTrue(self.waiting())
-        self.env["rebate.accrual"]._book_pending_for(agreement)
+        self.env["rebate.booking"]._book_pending_for(agreement)
         self.assertFalse(self.waiting())
         self.assert_accrual_move(self.accrual_moves(invoice), 36.0, agreement)
 
@@ -552,7 +552,21 @@ class TestAccrualChineseChart(RebateAccountingCase):
         self.env["account.chart.template"].try_loading("cn", company=company, install_demo=False)
         for user in (self.rep, self.manager):
             user.company_ids |= company
+        # Its books are kept in Chinese: what the engine stores there is in that language,
+        # whoever posts the invoice (issue 10).
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["customer_rebate"], ["zh_CN"])
+        company.partner_id.lang = "zh_CN"
+        self.rep.lang = self.manager.lang = "en_US"
         accounting = company._rebate_accounting()
+        # The chart brought them (account.chart.template), with the chart's own xml ids: a
+        # current, reconcilable liability under 2241 other payables (Issue 11).
+        chart = self.env["account.chart.template"].with_company(company)
+        self.assertEqual(accounting["liability"], chart.ref("customer_rebate_liability"))
+        self.assertEqual(accounting["journal"], chart.ref("customer_rebate_journal"))
+        self.assertEqual(accounting["liability"].account_type, "liability_current")
+        self.assertTrue(accounting["liability"].reconcile)
+        self.assertTrue(accounting["balance"].reconcile)
         self.assertEqual(accounting["liability"].with_company(company).code[:4], "2241")
         self.assertEqual(accounting["revenue"].with_company(company).code[:4], "6001")
         self.assertEqual(accounting["expense"].with_company(company).code[:4], "6601")
@@ -601,6 +615,8 @@ class TestAccrualChineseChart(RebateAccountingCase):
         credit = move.line_ids.filtered(lambda line: line.account_id == accounting["liability"])
         self.assertEqual((debit.balance, credit.balance), (300.0, -300.0))
         self.assertEqual(credit.partner_id, self.customer)
+        self.assertEqual(move.ref, f"返利计提：{invoice.name}")  # noqa: RUF001
+        self.assertEqual(credit.name, f"返利 {agreement.name}")
         self.assertFalse(self.ledger(agreement).filtered(lambda e: e.company_id != company))
 
 

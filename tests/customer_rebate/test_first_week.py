@@ -271,3 +271,32 @@ class TestFirstWeek(RebateAccountingCase):
             form.user_id = self.rep_other
         self.assertEqual(agreement.user_id, self.rep_other)
         self.assertEqual(agreement.period_ids[0].accrued_amount, 16.0)
+
+    def test_embedded_ledgers_fit_their_form(self):
+        """The ledger inside a period, a settlement or an invoice shows the columns a reader
+        needs there, none cut off by the form's width: at most seven always-visible."""
+        from lxml import etree  # noqa: PLC0415 (only this test parses arches)
+
+        for model, field in (
+            ("rebate.settlement", "entry_ids"),
+            ("rebate.agreement.period", "entry_ids"),
+            ("account.move", "rebate_entry_ids"),
+        ):
+            arch = self.env[model].get_views([(False, "form")])["views"]["form"]["arch"]
+            (subview,) = etree.fromstring(arch).xpath(f"//field[@name='{field}']/list")
+            shown = [
+                node.get("name")
+                for node in subview.xpath("./field")
+                if node.get("optional") != "hide"
+                and node.get("column_invisible") not in ("1", "True", "true")
+            ]
+            self.assertLessEqual(len(shown), 7, f"{model}.{field}: {shown}")
+        # The statement's lines: the figures a customer confirms, the rest optional.
+        arch = self.env["rebate.statement"].get_views([(False, "form")])["views"]["form"]["arch"]
+        (lines,) = etree.fromstring(arch).xpath("//field[@name='line_ids']/list")
+        always = [
+            node.get("name")
+            for node in lines.xpath("./field")
+            if not node.get("optional") and node.get("column_invisible") not in ("1", "True")
+        ]
+        self.assertLessEqual(len(always), 5, always)

@@ -138,6 +138,39 @@ class TestRebatePortal(HttpCase, RebateAccountingCase):
         response = self.url_open(draft.get_portal_url())
         self.assertTrue(response.url.endswith("/my"))
 
+    def test_list_follows_the_record_rules_and_pages_link_prev_next(self):
+        """The portal lists what the portal record rules let the customer's user read, with
+        no domain of its own (issue 11), and a statement page links to the next one of the
+        list it came from (the session history)."""
+        today = fields.Date.today()
+        self.invoice([(self.product, 10, 10.0)], today - timedelta(days=40))
+        older = (
+            self.env["rebate.statement"]
+            ._generate_statements(today - timedelta(days=70), today - timedelta(days=31))
+            .filtered(lambda s: s.partner_id == self.customer)
+        )
+        older.with_user(self.accountant).action_send()
+        draft = (
+            self.env["rebate.statement"]
+            ._generate_statements(today - timedelta(days=100), today - timedelta(days=71))
+            .filtered(lambda s: s.partner_id == self.customer)
+        )
+        self.authenticate(self.portal_user.login, self.portal_user.login)
+        page = self.url_open("/my/rebates").text
+        self.assertIn(self.agreement.name, page)
+        self.assertNotIn(self.other_agreement.name, page)
+        self.assertIn(self.statement.name, page)
+        self.assertIn(older.name, page)
+        if draft:
+            self.assertNotIn(draft.name, page, "a draft statement is not shown to the customer")
+        statements = self.env["rebate.statement"].search(
+            [("partner_id", "=", self.customer.id), ("state", "!=", "draft")]
+        )
+        first = statements[:1]
+        second = statements[1:2]
+        detail = self.url_open(first.get_portal_url()).text
+        self.assertIn(f"/my/rebates/statements/{second.id}", detail)
+
 
 @tagged("post_install", "-at_install", "customer_rebate")
 class TestStatementPdf(RebateAccountingCase):

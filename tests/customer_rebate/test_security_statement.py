@@ -462,6 +462,22 @@ class TestStatementSecurity(RebateRpcCase):
         self.env.invalidate_all()
         self.assertEqual(statement.dispute_comment, f"{SCRIPT} INV-9 is missing")
 
+    def test_dispute_note_in_the_staffs_language(self):
+        """The customer writes in English; the note stored in the chatter is for the
+        company's staff, in the responsible rep's language (issue 10)."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["customer_rebate"], ["zh_CN"])
+        self.rep.lang = "zh_CN"
+        self.portal_a.lang = "en_US"
+        self.login(self.portal_a)
+        self.dispute(self.statement, "INV-7 is missing")
+        self.env.invalidate_all()
+        bodies = self.statement.message_ids.mapped("body")
+        self.assertTrue(
+            any("INV-7 is missing" in body and "提出异议" in body for body in bodies), bodies
+        )
+        self.assertFalse(any("Disputed by" in body for body in bodies))
+
     def test_empty_dispute_shows_the_servers_reason(self):
         self.login(self.portal_a)
         response = self.dispute(self.statement, "   ")
