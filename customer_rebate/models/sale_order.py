@@ -40,7 +40,9 @@ class SaleOrder(models.Model):
     rebate_tier_message = fields.Text(string="Rebate Tiers", compute="_compute_rebate_expected")
     # {str(line id): expected rebate}: the lines' shares, computed with the order's figure
     # so that a line edit works the expectation out once (see sale.order.line).
-    rebate_expected_line_amounts = fields.Json(compute="_compute_rebate_expected")
+    rebate_expected_line_amounts = fields.Json(
+        string="Expected Rebate per Line", compute="_compute_rebate_expected"
+    )
 
     rebate_balance_available = fields.Monetary(
         string="Rebate Balance",

@@ -273,18 +273,20 @@ def _due(terms, volume, value, *, baseline, expected_volume, other_periods_amoun
         )
         due = result.amount
     else:
-        scale = value / volume if volume else 0.0
-        expected_value = expected_volume * scale
+        # The effective rate of the expected outcome, per unit of volume, applied to the
+        # value so far. Worked out in volume units (the rebate is proportional to the value)
+        # so that a vanishing volume cannot overflow; sales that net to nothing or less
+        # earn nothing.
         result = compute_rebate(
             terms.method,
             terms.tiers,
             expected_volume,
-            value=expected_value,
+            value=expected_volume,
             minimum_volume=terms.minimum_volume,
             baseline=baseline,
         )
-        ratio = result.amount / expected_value if expected_value else 0.0
-        due = max(value, 0.0) * ratio
+        rate = result.amount / expected_volume if expected_volume > 0 else 0.0
+        due = max(value, 0.0) * rate if volume > 0 else 0.0
     due = _cap(due, terms.cap_period or None)
     if terms.cap_total:
         due = _cap(due, terms.cap_total - other_periods_amount)
