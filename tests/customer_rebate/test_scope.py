@@ -33,15 +33,15 @@ class TestOneScope(RebateAccountingCase):
 
     def scoped(self, **overrides):
         """Beverages and their sub-categories, less the sampler."""
-        return self.approved_agreement(
-            calculation_method="flat",
-            tier_ids=FLAT,
-            rule_ids=[
+        vals = {
+            "calculation_method": "flat",
+            "tier_ids": FLAT,
+            "rule_ids": [
                 (0, 0, {"rule_type": "include", "categ_id": self.category.id}),
                 (0, 0, {"rule_type": "exclude", "product_id": self.product_excluded.id}),
             ],
-            **overrides,
-        )
+        }
+        return self.approved_agreement(**{**vals, **overrides})
 
     def test_domain_names_the_scope(self):
         agreement = self.scoped()
@@ -152,3 +152,33 @@ class TestOneScope(RebateAccountingCase):
         self.invoice([(self.product, 1, 10.0)], date(2027, 1, 10))
         with self.assertRaises(AccessError):
             agreement.period_ids[0].with_user(self.manager).action_view_invoice_analysis()
+
+    def test_quantities_in_another_unit_count_alike_on_both_paths(self):
+        """A line sold by the dozen counts twelve units, posted as when totalled."""
+        agreement = self.scoped(
+            calculation_method="per_unit",
+            basis="quantity",
+            estimated_yearly_quantity=1000.0,
+            tier_ids=[(0, 0, {"threshold": 0.0, "rate": 0.5})],
+        )
+        period = agreement.period_ids[0]
+        dozen = self.env.ref("uom.product_uom_dozen")
+        self.invoice(
+            [
+                {
+                    "product_id": self.product_sub.id,
+                    "quantity": 3,
+                    "product_uom_id": dozen.id,
+                    "price_unit": 90.0,
+                    "tax_ids": [fields.Command.clear()],
+                },
+                (self.product, 4, 10.0),
+            ],
+            date(2027, 2, 3),
+        )
+        self.invoice([(self.product, 1, 10.0)], date(2027, 2, 4), move_type="out_refund")
+        self.assertAlmostEqual(period.accrued_volume, 36 + 4 - 1)
+        self.assertAlmostEqual(self.accrued(agreement), 19.5, places=2, msg="0.5 a unit")
+        (row,) = self.env["rebate.accrual"]._recompute_periods(period)
+        self.assertAlmostEqual(row["volume"], 39.0, places=6)
+        self.assertEqual(row["difference"], 0.0)
