@@ -574,7 +574,7 @@ class RebateAccrual(models.AbstractModel):
                     "currency_id",
                     "move_id.move_type",
                     "product_uom_id",
-                    "product_id.uom_id",
+                    "product_id",
                 ],
                 ["amount_currency:sum", "balance:sum", "quantity:sum"],
             )
@@ -587,7 +587,7 @@ class RebateAccrual(models.AbstractModel):
             line_currency,
             move_type,
             line_uom,
-            product_uom,
+            product,
             amount_currency,
             balance,
             qty,
@@ -603,7 +603,9 @@ class RebateAccrual(models.AbstractModel):
             else:
                 to_convert[key, day] += -balance
             sign = -1 if move_type == "out_refund" else 1
-            state.sales_quantity += sign * line_uom._compute_quantity(qty, product_uom, round=False)
+            state.sales_quantity += sign * line_uom._compute_quantity(
+                qty, product.uom_id, round=False
+            )
         for (key, day), amount in to_convert.items():
             result[key].sales_amount += company.currency_id._convert(
                 amount, currency, company, day, round=False
