@@ -158,8 +158,7 @@ def make_partner(env, name):
 
 
 def bench_category(env):
-    # Products get a category: Odoo 19 allows none, but _sales_query inner-joins
-    # product_category, so the recompute would leave uncategorised products out.
+    # Products get a category, as the products a customer is invoiced for have.
     category = env["product.category"].search([("name", "=", "Rebate Bench")], limit=1)
     return category or env["product.category"].create({"name": "Rebate Bench"})
 

@@ -4,6 +4,7 @@ from collections import defaultdict
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.fields import Domain
 from odoo.tools import SQL, float_is_zero
 
 from ..tools import periods as period_tools
@@ -308,7 +309,7 @@ class RebateAccrual(models.AbstractModel):
         by_partner = defaultdict(lambda: self.env["rebate.agreement"])
         for agreement in agreements:
             by_partner[agreement.partner_id.id, agreement.company_id.id] |= agreement
-        balance_product = self._balance_product()
+        counted = self._counted_lines(agreements, moves)
         for move in moves:
             day = move.invoice_date or move.date
             candidates = by_partner[move.commercial_partner_id.id, move.company_id.id]
@@ -321,11 +322,7 @@ class RebateAccrual(models.AbstractModel):
                 if not period:
                     continue
                 for line in move.invoice_line_ids:
-                    if line.display_type != "product" or not line.product_id:
-                        continue
-                    if line.product_id == balance_product:
-                        continue
-                    if not agreement._product_in_scope(line.product_id):
+                    if (agreement.id, line.id) not in counted:
                         continue
                     sales_amount, sales_quantity = self._line_sales(agreement, line)
                     volume = sales_quantity if agreement.basis == "quantity" else sales_amount
@@ -338,6 +335,29 @@ class RebateAccrual(models.AbstractModel):
                         (period.id, line.id, volume, sales_amount, sales_quantity, weight)
                     )
         return result
+
+    def _counted_lines(self, agreements, moves):
+        """{(agreement id, line id)} of the lines of `moves` each agreement counts: those of
+        its own line domain (rebate.agreement._sales_line_domain, the one the volume totals
+        read), in one query for all the agreements."""
+        lines = self.env["account.move.line"].sudo()
+        selects = []
+        for agreement in agreements:
+            candidates = moves.filtered(
+                lambda move, agreement=agreement: (
+                    move.commercial_partner_id == agreement.partner_id
+                    and move.company_id == agreement.company_id
+                )
+            ).invoice_line_ids
+            if not candidates:
+                continue
+            query = lines._search(
+                agreement._sales_line_domain() & Domain("id", "in", candidates.ids)
+            )
+            selects.append(query.select(SQL("%s", agreement.id), SQL.identifier(query.table, "id")))
+        if not selects:
+            return set()
+        return {tuple(row) for row in self.env.execute_query(SQL(" UNION ALL ").join(selects))}
 
     @api.model
     def _balance_product(self):
@@ -380,106 +400,70 @@ class RebateAccrual(models.AbstractModel):
 
     def _sales_by_range(self, agreement, ranges):
         """{key: PeriodState} of an agreement's in-scope posted sales for each (key,
-        date_from, date_to) range, in one query."""
+        date_from, date_to) range, in one grouped read of the journal items of
+        agreement._sales_line_domain (the lines posting accrues on). Amounts are the
+        untaxed amounts in the agreement's currency (converted from the company currency at
+        the invoice date when the invoice is in another currency), quantities are in the
+        product's unit; both are negative on credit notes."""
         result = {key: PeriodState() for key, _start, _end in ranges}
         if not ranges:
             return result
         company = agreement.company_id
-        rows = self.env.execute_query(self._sales_query(agreement, ranges))
-        for key, day, same_currency, raw_amount, quantity in rows:
-            amount = raw_amount or 0.0
-            if not same_currency and agreement.currency_id != company.currency_id:
-                amount = company.currency_id._convert(
-                    amount, agreement.currency_id, company, day, round=False
-                )
+        currency = agreement.currency_id
+        in_ranges = Domain.OR(
+            Domain("invoice_date", ">=", start) & Domain("invoice_date", "<=", end)
+            for _key, start, end in ranges
+        )
+        groups = (
+            self.env["account.move.line"]
+            .sudo()
+            ._read_group(
+                agreement._sales_line_domain() & in_ranges,
+                [
+                    "invoice_date:day",
+                    "currency_id",
+                    "move_id.move_type",
+                    "product_uom_id",
+                    "product_id",
+                ],
+                ["amount_currency:sum", "balance:sum", "quantity:sum"],
+            )
+        )
+        # Amounts in another currency are summed per day in the company currency, then
+        # converted at that day's rate.
+        to_convert = defaultdict(float)
+        for (
+            day,
+            line_currency,
+            move_type,
+            line_uom,
+            product,
+            amount_currency,
+            balance,
+            qty,
+        ) in groups:
+            key = next((key for key, start, end in ranges if start <= day <= end), None)
+            if key is None:
+                continue
             state = result[key]
-            state.sales_amount += amount
-            state.sales_quantity += quantity or 0.0
+            if line_currency == currency:
+                state.sales_amount += -amount_currency
+            elif currency == company.currency_id:
+                state.sales_amount += -balance
+            else:
+                to_convert[key, day] += -balance
+            sign = -1 if move_type == "out_refund" else 1
+            state.sales_quantity += sign * line_uom._compute_quantity(
+                qty, product.uom_id, round=False
+            )
+        for (key, day), amount in to_convert.items():
+            result[key].sales_amount += company.currency_id._convert(
+                amount, currency, company, day, round=False
+            )
+        terms = agreement._rebate_terms()
         for state in result.values():
-            state.volume = (
-                state.sales_quantity if agreement.basis == "quantity" else state.sales_amount
-            )
+            state.volume = terms.volume(state.sales_amount, state.sales_quantity)
         return result
-
-    def _sales_query(self, agreement, ranges):
-        includes = agreement.rule_ids.filtered(lambda rule: rule.rule_type == "include")
-        excludes = agreement.rule_ids - includes
-
-        def matches(rules):
-            conditions = []
-            products = rules.product_id
-            if products:
-                conditions.append(SQL("sales.product_id IN %s", tuple(products.ids)))
-            for category in rules.categ_id:
-                conditions.append(SQL("categ.parent_path LIKE %s", f"{category.parent_path}%"))
-            # A product without a category matches no category rule (NULL is not a match).
-            return SQL("COALESCE((%s), FALSE)", SQL(" OR ").join(conditions))
-
-        scope = [SQL("TRUE")]
-        if includes:
-            scope.append(matches(includes))
-        if excludes:
-            scope.append(SQL("NOT %s", matches(excludes)))
-        in_ranges = SQL(" OR ").join(
-            SQL("(move.invoice_date BETWEEN %s AND %s)", start, end) for _key, start, end in ranges
-        )
-        range_key = SQL(
-            "CASE %s END",
-            SQL(" ").join(
-                SQL("WHEN move.invoice_date BETWEEN %s AND %s THEN %s", start, end, key)
-                for key, start, end in ranges
-            ),
-        )
-        # Aggregate the invoice lines first (by period, date, currency, product and unit), then
-        # join the few resulting rows to products, categories and units for the scope and the
-        # unit conversion.
-        return SQL(
-            """
-            WITH sales AS (
-                SELECT %(range_key)s AS range_key,
-                       move.invoice_date AS day,
-                       aml.currency_id = %(currency)s AS same_currency,
-                       aml.product_id,
-                       aml.product_uom_id,
-                       SUM(CASE WHEN aml.currency_id = %(currency)s
-                                THEN -aml.amount_currency ELSE -aml.balance END) AS amount,
-                       SUM(CASE WHEN move.move_type = 'out_refund' THEN -aml.quantity
-                                ELSE aml.quantity END) AS quantity
-                  FROM account_move_line aml
-                  JOIN account_move move ON move.id = aml.move_id
-                 WHERE move.state = 'posted'
-                   AND move.move_type IN ('out_invoice', 'out_refund')
-                   AND aml.display_type = 'product'
-                   AND aml.product_id IS NOT NULL
-                   AND aml.product_id != %(balance_product)s
-                   AND move.commercial_partner_id = %(partner)s
-                   AND move.company_id = %(company)s
-                   AND (%(in_ranges)s)
-              GROUP BY 1, 2, 3, 4, 5
-            )
-            SELECT sales.range_key,
-                   sales.day,
-                   sales.same_currency,
-                   SUM(sales.amount),
-                   SUM(sales.quantity * COALESCE(line_uom.factor, 1)
-                       / COALESCE(NULLIF(product_uom.factor, 0), 1))
-              FROM sales
-              JOIN product_product product ON product.id = sales.product_id
-              JOIN product_template template ON template.id = product.product_tmpl_id
-         LEFT JOIN product_category categ ON categ.id = template.categ_id
-         LEFT JOIN uom_uom line_uom ON line_uom.id = sales.product_uom_id
-         LEFT JOIN uom_uom product_uom ON product_uom.id = template.uom_id
-             WHERE %(scope)s
-          GROUP BY 1, 2, 3
-            """,
-            range_key=range_key,
-            balance_product=self._balance_product().id or 0,
-            currency=agreement.currency_id.id,
-            partner=agreement.partner_id.id,
-            company=agreement.company_id.id,
-            in_ranges=in_ranges,
-            scope=SQL(" AND ").join(scope),
-        )
 
     # ------------------------------------------------------------------ recompute
 
@@ -655,38 +639,25 @@ class RebateAccrual(models.AbstractModel):
     # ------------------------------------------------------------------ rebate due
 
     @api.model
-    def _period_ended(self, period):
-        return period.date_to < fields.Date.context_today(self)
-
-    @api.model
-    def _rebate_due(self, period, sales, other_periods_amount=0.0):
+    def _rebate_due(self, period, sales, other_periods_amount=0.0, terms=None):
         """(amount, RebateResult): the rebate a period has earned on its sales (a
         PeriodState-like object: volume, sales_amount, sales_quantity), after the caps,
         rounded in the agreement's currency; `other_periods_amount` is what the agreement's
-        other periods hold, for the cap over the agreement.
+        other periods hold, for the cap over the agreement. `terms` is the agreement's
+        rebate_math.Terms when the caller has built it already.
 
         On the expected basis an open period accrues at the tier it is expected to end in;
         once the period has ended its outcome replaces the estimate (IFRS 15.59): the actual
-        volume decides, so the settlement trues the accrual up to what was really earned."""
+        volume decides, so the settlement trues the accrual up to what was really earned
+        (see rebate_math.rebate_due)."""
         agreement = period.agreement_id
-        tiers = agreement._tier_pairs()
-        if not tiers:
-            return 0.0, rebate_math.RebateResult(0.0, 0.0, None, 0.0, False)
-        expected = None
-        if agreement.accrual_basis == "expected" and not self._period_ended(period):
-            expected = period._expected_volume(sales.volume)
-        amount, result = rebate_math.period_rebate(
-            agreement.calculation_method,
-            tiers,
+        amount, result = rebate_math.rebate_due(
+            terms or agreement._rebate_terms(),
             sales.volume,
-            sales.sales_quantity
-            if agreement.calculation_method == "per_unit"
-            else sales.sales_amount,
-            expected_volume=expected,
-            minimum_volume=agreement.minimum_volume,
-            baseline=period._baseline(),
-            cap_period=agreement.cap_period,
-            cap_total=agreement.cap_total,
+            sales.sales_amount,
+            sales.sales_quantity,
+            period=period._rebate_facts(),
+            today=fields.Date.context_today(self),
             other_periods_amount=other_periods_amount,
         )
         return agreement.currency_id.round(amount), result

@@ -1,5 +1,6 @@
 import base64
 import binascii
+import dataclasses
 import json
 from datetime import date, timedelta
 
@@ -13,6 +14,7 @@ from ..tools import periods as period_tools
 from ..tools.ledger import ACCRUAL_TYPES
 from .client_values_mixin import check_client_values
 from .guarded_mixin import client_method
+from .rebate_accrual import CUSTOMER_INVOICE_TYPES
 
 # How a settled rebate reaches the customer (the agreement's term, the settlement's choice).
 PAYOUT_METHODS = [
@@ -388,29 +390,23 @@ class RebateAgreement(models.Model):
 
     def _estimate(self):
         """(highest rate, estimated yearly rebate) of the terms as they stand, computed
-        from the tiers and the estimates, never from a stored figure."""
+        from the tiers and the estimates, never from a stored figure. A year spans several
+        periods: the cap per agreement bounds the estimate, the cap per period does not."""
         self.ensure_one()
-        tiers = self._tier_pairs()
-        max_rate = max((rate for _threshold, rate in tiers), default=0.0)
-        if not tiers:
-            return max_rate, 0.0
+        terms = self._rebate_terms()
+        max_rate = max((rate for _threshold, rate in terms.tiers), default=0.0)
         amount = self.estimated_yearly_amount
         quantity = self.estimated_yearly_quantity
-        volume = quantity if self.basis == "quantity" else amount
-        baseline = self.baseline_volume if self.baseline_type == "fixed" else 0.0
         try:
-            result = rebate_math.compute_rebate(
-                self.calculation_method,
-                tiers,
-                volume,
-                value=quantity if self.calculation_method == "per_unit" else amount,
-                minimum_volume=self.minimum_volume,
-                cap=self.cap_total,
-                baseline=baseline,
+            due, _result = rebate_math.rebate_due(
+                dataclasses.replace(terms, cap_period=0.0, expected_basis=False),
+                terms.volume(amount, quantity),
+                amount,
+                quantity,
             )
         except ValueError:
             return max_rate, 0.0
-        return max_rate, self.currency_id.round(result.amount)
+        return max_rate, self.currency_id.round(due)
 
     @api.depends(
         "max_rate",
@@ -711,6 +707,23 @@ class RebateAgreement(models.Model):
         self.ensure_one()
         return [(tier.threshold, tier.rate) for tier in self.tier_ids]
 
+    def _rebate_terms(self):
+        """The agreement's terms as a frozen value for the pure maths
+        (rebate_math.rebate_due). Cheap to build from the record cache: callers that compute
+        many periods build it once per agreement and pass it on."""
+        self.ensure_one()
+        fixed = self.calculation_method == "growth" and self.baseline_type == "fixed"
+        return rebate_math.Terms(
+            method=self.calculation_method,
+            tiers=tuple(self._tier_pairs()),
+            basis=self.basis,
+            minimum_volume=self.minimum_volume,
+            cap_period=self.cap_period,
+            cap_total=self.cap_total,
+            fixed_baseline=self.baseline_volume if fixed else None,
+            expected_basis=self.sudo().accrual_basis == "expected",
+        )
+
     def _uses_percentage(self):
         self.ensure_one()
         return self.calculation_method != "per_unit"
@@ -758,11 +771,14 @@ class RebateAgreement(models.Model):
         if state is None:
             states, _totals = self.env["rebate.entry"]._period_states(self)
             state = states[period.id]
-        tiers = self._tier_pairs()
-        if not tiers:
+        terms = self._rebate_terms()
+        if not terms.tiers:
             return {"volume": state.volume, "progress": 0.0, "tier_label": ""}
         progress = rebate_math.tier_progress(
-            tiers, state.volume, baseline=period._baseline(), method=self.calculation_method
+            terms.tiers,
+            state.volume,
+            baseline=rebate_math.period_baseline(terms, period._rebate_facts()),
+            method=terms.method,
         )
         tier_index = progress["tier_index"]
         unit = "" if self.calculation_method == "per_unit" else "%"
@@ -813,14 +829,77 @@ class RebateAgreement(models.Model):
             "balance": balance,
         }
 
-    def _product_in_scope(self, product):
-        """Whether the agreement's scope lines cover a product (exclusions win)."""
+    def _product_domain(self):
+        """The agreement's product scope, its one definition (product.product domain): any
+        included product or category (all products without include lines), less the
+        excluded ones; exclusions win. Posting, the sales-order preview and the volume
+        totals all filter with it (see _sales_line_domain)."""
         self.ensure_one()
-        includes = self.rule_ids.filtered(lambda rule: rule.rule_type == "include")
-        excludes = self.rule_ids - includes
-        if includes and not any(rule._matches(product) for rule in includes):
-            return False
-        return not any(rule._matches(product) for rule in excludes)
+        rules = self.sudo().rule_ids
+        includes = rules.filtered(lambda rule: rule.rule_type == "include")
+        excludes = rules - includes
+        domain = Domain.OR(rule._product_domain() for rule in includes) if includes else Domain.TRUE
+        if excludes:
+            domain &= ~Domain.OR(rule._product_domain() for rule in excludes)
+        return domain
+
+    def _products_in_scope(self, products):
+        """The ids of `products` in the agreement's scope, in one query (archived products
+        included: an invoiced product that was archived since still counts)."""
+        self.ensure_one()
+        products = products.filtered("id")
+        if not products:
+            return set()
+        if not self.sudo().rule_ids:
+            return set(products.ids)
+        found = (
+            self.env["product.product"]
+            .sudo()
+            .with_context(active_test=False)
+            .search(self._product_domain() & Domain("id", "in", products.ids))
+        )
+        return set(found.ids)
+
+    def _sales_line_domain(self, date_from=None, date_to=None):
+        """The journal items that make the agreement's volume (account.move.line domain):
+        product lines of the customer's posted invoices and credit notes in the company,
+        in the scope, dated (invoice date) between `date_from` and `date_to` when given.
+        Rebate balance lines are no sales. The volume totals, the posting and the Invoice
+        Analysis of a period all read through it."""
+        self.ensure_one()
+        agreement = self.sudo()
+        domain = Domain(
+            [
+                ("company_id", "=", agreement.company_id.id),
+                ("parent_state", "=", "posted"),
+                ("display_type", "=", "product"),
+                ("product_id", "!=", False),
+                (
+                    "move_id",
+                    "any",
+                    [
+                        ("move_type", "in", CUSTOMER_INVOICE_TYPES),
+                        ("commercial_partner_id", "=", agreement.partner_id.id),
+                    ],
+                ),
+            ]
+        )
+        # The rebate-balance product (rebate.accrual._balance_product), by its cached id.
+        balance_product_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            "customer_rebate.product_rebate_balance", raise_if_not_found=False
+        )
+        if balance_product_id:
+            domain &= Domain("product_id", "!=", balance_product_id)
+        scope = agreement._product_domain()
+        if not scope.is_true():
+            # As a subquery on the products (few), not a join on every journal item.
+            products = self.env["product.product"].sudo().with_context(active_test=False)
+            domain &= Domain("product_id", "in", products._search(scope))
+        if date_from:
+            domain &= Domain("invoice_date", ">=", date_from)
+        if date_to:
+            domain &= Domain("invoice_date", "<=", date_to)
+        return domain
 
     def _terms_snapshot(self):
         """The agreed terms as plain data, kept when the terms are amended."""

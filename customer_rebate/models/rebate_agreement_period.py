@@ -3,7 +3,7 @@ import math
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..tools import guard
+from ..tools import guard, rebate_math
 from ..tools import periods as period_tools
 from .guarded_mixin import client_method
 
@@ -172,15 +172,16 @@ class RebateAgreementPeriod(models.Model):
         """The period's settlement was cancelled: it accrues again."""
         self._guarded_write({"state": "open"})
 
-    def _baseline(self):
-        """The volume growth is measured above, for this period."""
+    def _rebate_facts(self):
+        """The period as the pure maths reads it (rebate_math.PeriodFacts)."""
         self.ensure_one()
-        agreement = self.agreement_id
-        if agreement.calculation_method != "growth":
-            return 0.0
-        if agreement.baseline_type == "fixed":
-            return agreement.baseline_volume
-        return self.baseline_volume
+        period = self.sudo()
+        return rebate_math.PeriodFacts(
+            date_from=period.date_from,
+            date_to=period.date_to,
+            baseline_volume=period.baseline_volume,
+            expected_volume=period.expected_volume or 0.0,
+        )
 
     def _refresh_baselines(self):
         """Growth periods measured against the previous year: sum that year's volume."""
@@ -202,19 +203,6 @@ class RebateAgreementPeriod(models.Model):
                 for period in periods.sudo():
                     period.baseline_volume = sales[period.id].volume
 
-    def _expected_volume(self, volume_so_far):
-        """The volume the period is expected to end with: the estimate entered, else the
-        volume so far projected over the whole period at its run rate."""
-        self.ensure_one()
-        if self.expected_volume:
-            return self.expected_volume
-        today = fields.Date.context_today(self)
-        if today < self.date_from:
-            return volume_so_far
-        elapsed = (min(today, self.date_to) - self.date_from).days + 1
-        length = (self.date_to - self.date_from).days + 1
-        return volume_so_far * length / elapsed
-
     @client_method(single=True)
     def action_view_entries(self):
         self.ensure_one()
@@ -222,4 +210,33 @@ class RebateAgreementPeriod(models.Model):
             "customer_rebate.action_rebate_entry"
         )
         action["domain"] = [("period_id", "=", self.id)]
+        return action
+
+    def _sales_line_domain(self):
+        """The journal items behind the period's volume (see rebate.agreement)."""
+        self.ensure_one()
+        return self.agreement_id._sales_line_domain(self.date_from, self.date_to)
+
+    @client_method(single=True)
+    def action_view_invoice_analysis(self):
+        """Open the Invoice Analysis on exactly the invoice lines that make the period's
+        volume: the agreement's scope, customer and company, posted, in the period's
+        dates. Reading it takes the accounting read access the analysis itself requires."""
+        self.ensure_one()
+        self.check_access("read")
+        self.env["account.invoice.report"].check_access("read")
+        lines = self.env["account.move.line"].sudo().search(self._sales_line_domain())
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_account_invoice_report_all"
+        )
+        action.update(
+            {
+                "name": self.env._("Invoice Analysis: %s", self.display_name),
+                "domain": [("id", "in", lines.ids)],
+                "context": {"group_by": ["product_id"]},
+                "view_mode": "list,pivot,graph",
+                "views": [(False, "list"), (False, "pivot"), (False, "graph")],
+            }
+        )
+        action.pop("path", None)
         return action

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.fields import Domain
 
 
 class RebateAgreementRule(models.Model):
@@ -55,14 +56,14 @@ class RebateAgreementRule(models.Model):
                     )
                 )
 
-    def _matches(self, product):
-        """Whether this line names the product, or a category the product is filed under."""
+    def _product_domain(self):
+        """The products this line names: its product, or every product filed under its
+        category or one of the category's sub-categories. A product without a category
+        matches no category line."""
         self.ensure_one()
         if self.product_id:
-            return product == self.product_id
-        return bool(product.categ_id) and product.categ_id.parent_path.startswith(
-            self.categ_id.parent_path
-        )
+            return Domain("id", "=", self.product_id.id)
+        return Domain("categ_id", "child_of", self.categ_id.id)
 
     @api.depends("rule_type", "product_id", "categ_id")
     def _compute_display_name(self):

@@ -38,6 +38,11 @@ class SaleOrder(models.Model):
         "customer's current period has already earned.",
     )
     rebate_tier_message = fields.Text(string="Rebate Tiers", compute="_compute_rebate_expected")
+    # {str(line id): expected rebate}: the lines' shares, computed with the order's figure
+    # so that a line edit works the expectation out once (see sale.order.line).
+    rebate_expected_line_amounts = fields.Json(
+        string="Expected Rebate per Line", compute="_compute_rebate_expected"
+    )
 
     rebate_balance_available = fields.Monetary(
         string="Rebate Balance",
@@ -248,10 +253,13 @@ class SaleOrder(models.Model):
         "currency_id",
     )
     def _compute_rebate_expected(self):
-        per_order, _per_line = self._rebate_expectations()
+        per_order, per_line = self._rebate_expectations()
         for order in self:
             order.rebate_expected_amount, messages = per_order[order.id]
             order.rebate_tier_message = "\n".join(messages) or False
+            order.rebate_expected_line_amounts = {
+                str(line.id): per_line[line.id] for line in order.order_line if line.id in per_line
+            }
 
     def _rebate_expectations(self):
         """({order id: (expected rebate, tier messages)}, {order line id: expected rebate}):
@@ -264,6 +272,12 @@ class SaleOrder(models.Model):
         # A rebate balance used on the order pays for it: it is no sale and earns nothing.
         balance_product = accrual._balance_product()
         line_amounts = defaultdict(float)
+        products = self.order_line.product_id
+        # Per agreement, once for all the orders: its terms and the products in its scope.
+        terms = {agreement.id: agreement._rebate_terms() for agreement in agreements}
+        in_scope = {
+            agreement.id: agreement._products_in_scope(products) for agreement in agreements
+        }
         for order in self:
             messages = []
             total = 0.0
@@ -281,7 +295,7 @@ class SaleOrder(models.Model):
                         continue
                     if line.product_id == balance_product:
                         continue
-                    if not agreement._product_in_scope(line.product_id):
+                    if line.product_id.id not in in_scope[agreement.id]:
                         continue
                     amount = order.currency_id._convert(
                         line.price_subtotal,
@@ -301,12 +315,14 @@ class SaleOrder(models.Model):
                     held.sales_amount + sum(amount for _line, amount, _qty in contributions),
                     held.sales_quantity + sum(qty for _line, _amount, qty in contributions),
                 )
-                after.volume = (
-                    after.sales_quantity if agreement.basis == "quantity" else after.sales_amount
-                )
+                after.volume = terms[agreement.id].volume(after.sales_amount, after.sales_quantity)
                 other = totals[agreement.id] - held.amount
-                due_before, before = accrual._rebate_due(period, held, other)
-                due_after, result = accrual._rebate_due(period, after, other)
+                due_before, before = accrual._rebate_due(
+                    period, held, other, terms=terms[agreement.id]
+                )
+                due_after, result = accrual._rebate_due(
+                    period, after, other, terms=terms[agreement.id]
+                )
                 expected = agreement.currency_id._convert(
                     due_after - due_before, order.currency_id, order.company_id, day
                 )
@@ -404,12 +420,8 @@ class SaleOrderLine(models.Model):
         help="The part of the order's expected rebate this line earns.",
     )
 
-    @api.depends(
-        "order_id.rebate_agreement_ids",
-        "order_id.order_line.price_subtotal",
-        "order_id.order_line.product_uom_qty",
-    )
+    @api.depends("order_id.rebate_expected_line_amounts")
     def _compute_rebate_expected_amount(self):
-        _per_order, per_line = self.order_id._rebate_expectations()
         for line in self:
-            line.rebate_expected_amount = per_line.get(line.id, 0.0)
+            shares = line.order_id.rebate_expected_line_amounts or {}
+            line.rebate_expected_amount = shares.get(str(line.id), 0.0)

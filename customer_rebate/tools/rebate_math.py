@@ -17,6 +17,7 @@ and 25 % from 1,000 and a volume of 2,000:
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 METHODS = ("flat", "per_unit", "retroactive", "incremental", "growth")
 
@@ -144,12 +145,152 @@ def compute_rebate(
 
     capped = cap is not None and 0 < cap < uncapped
     return RebateResult(
-        amount=float(cap) if capped else uncapped,
+        amount=_cap(uncapped, float(cap) if capped else None),
         uncapped=uncapped,
         tier_index=tier_index,
         rate=rate,
         capped=capped,
     )
+
+
+@dataclass(frozen=True)
+class Terms:
+    """The rebate terms of one agreement, as plain values: built once per agreement
+    (``rebate.agreement._rebate_terms``) and handed to :func:`rebate_due`.
+
+    ``basis`` says what the thresholds and the minimum count (``amount`` or ``quantity``);
+    ``cap_period`` bounds the rebate of one period and ``cap_total`` that of the whole
+    agreement (0: no cap). ``fixed_baseline`` is the stated baseline of a growth agreement,
+    None when each period is measured against its own (the same period of the previous
+    year). ``expected_basis`` accrues an open period at the tier it is expected to end in."""
+
+    method: str
+    tiers: tuple[Tier, ...]
+    basis: str = "amount"
+    minimum_volume: float = 0.0
+    cap_period: float = 0.0
+    cap_total: float = 0.0
+    fixed_baseline: float | None = None
+    expected_basis: bool = False
+
+    def __post_init__(self):
+        object.__setattr__(
+            self, "tiers", tuple(sorted((float(t), float(r)) for t, r in self.tiers))
+        )
+
+    def volume(self, amount: float, quantity: float) -> float:
+        """What the thresholds and the minimum count, of sales of ``amount`` and ``quantity``."""
+        return quantity if self.basis == "quantity" else amount
+
+
+@dataclass(frozen=True)
+class PeriodFacts:
+    """What the maths needs of a settlement period: its dates, its measured baseline (the
+    same period of the previous year) and the volume finance expects it to end with (0:
+    projected from the run rate)."""
+
+    date_from: date
+    date_to: date
+    baseline_volume: float = 0.0
+    expected_volume: float = 0.0
+
+
+def period_baseline(terms: Terms, period: PeriodFacts | None) -> float:
+    """The volume growth is measured above: 0 unless the method is growth."""
+    if terms.method != "growth":
+        return 0.0
+    if terms.fixed_baseline is not None:
+        return terms.fixed_baseline
+    return period.baseline_volume if period is not None else 0.0
+
+
+def projected_volume(period: PeriodFacts, volume_so_far: float, today: date) -> float:
+    """The volume the period is expected to end with: the estimate entered, else the volume
+    so far projected over the whole period at its run rate."""
+    if period.expected_volume:
+        return period.expected_volume
+    if today < period.date_from:
+        return volume_so_far
+    elapsed = (min(today, period.date_to) - period.date_from).days + 1
+    length = (period.date_to - period.date_from).days + 1
+    return volume_so_far * length / elapsed
+
+
+def _cap(amount: float, cap: float | None) -> float:
+    """``amount`` bounded by ``cap`` (None: no cap; a cap used up leaves nothing)."""
+    return amount if cap is None else min(amount, max(cap, 0.0))
+
+
+def rebate_due(
+    terms: Terms,
+    volume: float,
+    amount: float,
+    quantity: float,
+    *,
+    period: PeriodFacts | None = None,
+    today: date | None = None,
+    other_periods_amount: float = 0.0,
+) -> tuple[float, RebateResult]:
+    """``(amount, result)``: the rebate due on sales of ``volume`` (what thresholds count),
+    ``amount`` and ``quantity`` under ``terms``: tiers, minimum, growth baseline, expected
+    basis, the period cap and what the agreement cap leaves once the other periods took
+    ``other_periods_amount``; not rounded. ``result`` tells the tier and rate.
+
+    On the expected basis (IFRS 15's most likely amount) a ``period`` still open on
+    ``today`` accrues at the tier it is expected to end in, the effective rate of that
+    tier applied to the value so far; once the period has ended (or without a period) its
+    outcome decides (IFRS 15.59). Without tiers nothing is due."""
+    if not terms.tiers:
+        return 0.0, _NO_REBATE
+    expected = None
+    if (
+        terms.expected_basis
+        and period is not None
+        and today is not None
+        and today <= period.date_to
+    ):
+        expected = projected_volume(period, volume, today)
+    return _due(
+        terms,
+        volume,
+        quantity if terms.method == "per_unit" else amount,
+        baseline=period_baseline(terms, period),
+        expected_volume=expected,
+        other_periods_amount=other_periods_amount,
+    )
+
+
+def _due(terms, volume, value, *, baseline, expected_volume, other_periods_amount):
+    """The rebate due once the baseline and the expected volume are known (see rebate_due)."""
+    if expected_volume is None:
+        result = compute_rebate(
+            terms.method,
+            terms.tiers,
+            volume,
+            value=value,
+            minimum_volume=terms.minimum_volume,
+            baseline=baseline,
+        )
+        due = result.amount
+    else:
+        # The effective rate of the expected outcome, per unit of volume, applied to the
+        # value so far. Worked out in volume units (the rebate is proportional to the value)
+        # so that a vanishing volume cannot overflow; sales that net to nothing or less
+        # earn nothing.
+        result = compute_rebate(
+            terms.method,
+            terms.tiers,
+            expected_volume,
+            value=expected_volume,
+            minimum_volume=terms.minimum_volume,
+            baseline=baseline,
+        )
+        rate = result.amount / expected_volume if expected_volume > 0 else 0.0
+        due = max(value, 0.0) * rate if volume > 0 else 0.0
+    due = _cap(due, terms.cap_period or None)
+    if terms.cap_total:
+        due = _cap(due, terms.cap_total - other_periods_amount)
+    return max(due, 0.0), result
 
 
 def period_rebate(
@@ -165,37 +306,23 @@ def period_rebate(
     cap_total: float = 0.0,
     other_periods_amount: float = 0.0,
 ) -> tuple[float, RebateResult]:
-    """``(amount, result)``: the rebate a settlement period has earned on its ``volume`` and
-    ``value`` so far, after the period cap and what the agreement cap leaves once the other
-    periods took ``other_periods_amount``; not rounded. ``result`` tells the tier and rate.
-
-    With ``expected_volume`` (the expected accrual basis, IFRS 15's most likely amount) the
-    tier is the one the period is expected to end in, and its effective rate applies to the
-    value so far. Without it the volume so far decides: the attained basis, and any period
-    that has ended, whose outcome replaces the estimate (IFRS 15.59)."""
-    if expected_volume is None:
-        result = compute_rebate(
-            method, tiers, volume, value=value, minimum_volume=minimum_volume, baseline=baseline
-        )
-        amount = result.amount
-    else:
-        scale = value / volume if volume else 0.0
-        expected_value = expected_volume * scale
-        result = compute_rebate(
-            method,
-            tiers,
-            expected_volume,
-            value=expected_value,
-            minimum_volume=minimum_volume,
-            baseline=baseline,
-        )
-        ratio = result.amount / expected_value if expected_value else 0.0
-        amount = max(value, 0.0) * ratio
-    if cap_period:
-        amount = min(amount, cap_period)
-    if cap_total:
-        amount = min(amount, max(cap_total - other_periods_amount, 0.0))
-    return max(amount, 0.0), result
+    """:func:`rebate_due` for loose arguments (``value`` is the amount, or the quantity for
+    ``per_unit``; ``expected_volume`` replaces the projection, ``baseline`` is fixed)."""
+    terms = Terms(
+        method,
+        tuple(tiers),
+        minimum_volume=minimum_volume,
+        cap_period=cap_period,
+        cap_total=cap_total,
+    )
+    return _due(
+        terms,
+        volume,
+        value,
+        baseline=baseline,
+        expected_volume=expected_volume,
+        other_periods_amount=other_periods_amount,
+    )
 
 
 def tier_progress(

@@ -380,3 +380,206 @@ def test_retroactive_pays_reached_tier_rate_on_whole_volume(tiers, volume):
     expected_rate = reached[-1] if reached else 0.0
     assert result.rate == expected_rate
     assert result.amount == pytest.approx(expected_rate * volume / 100)
+
+
+# --- rebate_due: the one function of an agreement's terms -----------------------------------
+
+from dataclasses import FrozenInstanceError, replace  # noqa: E402
+from datetime import date, timedelta  # noqa: E402
+
+from odoo.addons.customer_rebate.tools.rebate_math import (  # noqa: E402
+    PeriodFacts,
+    Terms,
+    period_rebate,
+    projected_volume,
+    rebate_due,
+)
+
+QUARTER = PeriodFacts(date(2027, 1, 1), date(2027, 3, 31))
+caps = st.one_of(st.just(0.0), st.floats(min_value=0.01, max_value=1e6, allow_nan=False))
+
+
+@st.composite
+def terms(draw, rising_rates=False, method=None):
+    method = method or draw(st.sampled_from(rebate_math.METHODS))
+    return Terms(
+        method,
+        tuple(draw(tier_tables(rising_rates=rising_rates))),
+        basis=draw(st.sampled_from(("amount", "quantity"))),
+        minimum_volume=draw(st.one_of(st.just(0.0), amounts)),
+        cap_period=draw(caps),
+        cap_total=draw(caps),
+        fixed_baseline=draw(st.one_of(st.none(), amounts)),
+        expected_basis=draw(st.booleans()),
+    )
+
+
+def test_terms_are_frozen_with_sorted_tiers():
+    agreed = Terms("retroactive", THREE_TIERS)
+    assert agreed.tiers == ((500.0, 2.0), (1000.0, 5.0), (5000.0, 8.0))
+    with pytest.raises(FrozenInstanceError):
+        agreed.cap_period = 10.0
+    assert Terms("per_unit", TWO_TIERS, basis="quantity").volume(900.0, 12.0) == 12.0
+    assert Terms("per_unit", TWO_TIERS).volume(900.0, 12.0) == 900.0
+
+
+def test_no_tiers_nothing_due():
+    assert rebate_due(Terms("retroactive", ()), 5000, 5000, 10) == (0.0, rebate_math._NO_REBATE)
+
+
+def test_period_cap_and_what_the_agreement_cap_leaves():
+    agreed = Terms("retroactive", TWO_TIERS, cap_period=400.0, cap_total=1000.0)
+    assert rebate_due(agreed, 2000, 2000, 0)[0] == pytest.approx(400.0)
+    assert rebate_due(agreed, 2000, 2000, 0, other_periods_amount=700.0)[0] == pytest.approx(300)
+    assert rebate_due(agreed, 2000, 2000, 0, other_periods_amount=1200.0)[0] == 0.0
+
+
+def test_growth_baseline_fixed_or_of_the_period():
+    measured = PeriodFacts(date(2027, 1, 1), date(2027, 3, 31), baseline_volume=1500.0)
+    fixed = Terms("growth", [(0, 10)], fixed_baseline=1000.0)
+    assert rebate_due(fixed, 2000, 2000, 0, period=measured)[0] == pytest.approx(100.0)
+    per_period = replace(fixed, fixed_baseline=None)
+    assert rebate_due(per_period, 2000, 2000, 0, period=measured)[0] == pytest.approx(50.0)
+    assert rebate_due(per_period, 2000, 2000, 0)[0] == pytest.approx(200.0), "no baseline"
+
+
+def test_expected_basis_while_open_and_the_outcome_once_ended():
+    agreed = Terms("per_unit", [(0, 2), (1001, 10)], basis="quantity", expected_basis=True)
+    expected = replace(QUARTER, expected_volume=1200.0)
+    open_day, ended = date(2027, 2, 1), date(2027, 4, 1)
+    due, result = rebate_due(agreed, 575, 5750, 575, period=expected, today=open_day)
+    assert (due, result.rate) == (5750.0, 10.0)
+    due, result = rebate_due(agreed, 575, 5750, 575, period=expected, today=ended)
+    assert (due, result.rate) == (1150.0, 2.0)
+    # No estimate entered: the run rate, 575 over 31 of 90 days, projects 1,669 units.
+    due, result = rebate_due(agreed, 575, 5750, 575, period=QUARTER, today=date(2027, 1, 31))
+    assert result.rate == 10.0
+    assert due == pytest.approx(5750.0)
+
+
+def test_projection_from_the_run_rate():
+    assert projected_volume(QUARTER, 300.0, date(2026, 12, 1)) == 300.0, "not started"
+    assert projected_volume(QUARTER, 300.0, date(2027, 1, 30)) == pytest.approx(900.0)
+    assert projected_volume(QUARTER, 300.0, date(2027, 6, 1)) == 300.0, "ended: as is"
+    assert projected_volume(replace(QUARTER, expected_volume=50.0), 300.0, date(2027, 2, 1)) == 50
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    agreed=terms(),
+    volume=amounts,
+    amount=amounts,
+    quantity=amounts,
+    other=amounts,
+    baseline=amounts,
+    expected=st.one_of(st.just(0.0), amounts),
+    day=st.integers(min_value=-30, max_value=120),
+)
+def test_caps_are_never_exceeded(
+    *, agreed, volume, amount, quantity, other, baseline, expected, day
+):
+    period = replace(QUARTER, baseline_volume=baseline, expected_volume=expected)
+    today = QUARTER.date_from + timedelta(days=day)
+    due, _result = rebate_due(
+        agreed, volume, amount, quantity, period=period, today=today, other_periods_amount=other
+    )
+    assert due >= 0
+    if agreed.cap_period:
+        assert due <= agreed.cap_period
+    if agreed.cap_total:
+        assert due <= max(agreed.cap_total - other, 0.0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(agreed=terms(), sales=st.lists(amounts, min_size=1, max_size=6))
+def test_an_agreement_never_pays_more_than_its_cap_over_its_periods(agreed, sales):
+    total = 0.0
+    for volume in sales:
+        due, _result = rebate_due(agreed, volume, volume, volume, other_periods_amount=total)
+        total += due
+    if agreed.cap_total:
+        assert total <= agreed.cap_total * (1 + 1e-9)
+    if agreed.cap_period:
+        assert total <= agreed.cap_period * len(sales) * (1 + 1e-9)
+
+
+@settings(max_examples=300, deadline=None)
+@given(agreed=terms(rising_rates=True), volume=amounts, extra=amounts, baseline=amounts)
+def test_with_rising_rates_more_sales_never_earn_less(agreed, volume, extra, baseline):
+    """Every method, caps and minimum included, once the tiers' rates rise with the
+    thresholds (with falling rates a retroactive rebate may drop when a tier is reached)."""
+    agreed = replace(agreed, expected_basis=False)
+    period = replace(QUARTER, baseline_volume=baseline)
+    lower, _result = rebate_due(agreed, volume, volume, volume, period=period)
+    higher, _result = rebate_due(
+        agreed, volume + extra, volume + extra, volume + extra, period=period
+    )
+    assert higher >= lower * (1 - 1e-9)
+
+
+@settings(max_examples=200, deadline=None)
+@given(agreed=terms(method="incremental"), volume=amounts, extra=amounts)
+def test_incremental_never_earns_less_on_more_sales_whatever_the_rates(agreed, volume, extra):
+    agreed = replace(agreed, expected_basis=False)
+    lower, _result = rebate_due(agreed, volume, volume, volume)
+    higher, _result = rebate_due(agreed, volume + extra, volume + extra, volume + extra)
+    assert higher >= lower * (1 - 1e-9)
+
+
+@settings(max_examples=200, deadline=None)
+@given(agreed=terms(), volume=amounts, baseline=amounts, day=st.integers(0, 400))
+def test_expected_basis_agrees_with_the_outcome_when_the_period_ends_as_expected(
+    agreed, volume, baseline, day
+):
+    """An estimate that comes true accrues what the outcome earns; an ended period always
+    accrues its outcome."""
+    attained = replace(agreed, expected_basis=False)
+    expected = replace(agreed, expected_basis=True)
+    today = QUARTER.date_from + timedelta(days=day)
+    come_true = replace(QUARTER, baseline_volume=baseline, expected_volume=volume)
+    outcome, _result = rebate_due(attained, volume, volume, volume, period=come_true, today=today)
+    estimate, _result = rebate_due(expected, volume, volume, volume, period=come_true, today=today)
+    assert estimate == pytest.approx(outcome, rel=1e-9, abs=1e-9)
+    ended = replace(QUARTER, baseline_volume=baseline, expected_volume=volume * 2 + 1)
+    after_end = QUARTER.date_to + timedelta(days=1 + day)
+    assert rebate_due(expected, volume, volume, volume, period=ended, today=after_end) == (
+        rebate_due(attained, volume, volume, volume, period=ended, today=after_end)
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    agreed=terms(),
+    volume=amounts,
+    value=amounts,
+    baseline=amounts,
+    expected=st.one_of(st.none(), st.floats(min_value=0.01, max_value=1e7, allow_nan=False)),
+    other=amounts,
+)
+def test_period_rebate_is_rebate_due_with_loose_arguments(
+    *, agreed, volume, value, baseline, expected, other
+):
+    """period_rebate takes the expected volume itself (an estimate entered, never the run
+    rate) and a fixed baseline; otherwise the same function."""
+    loose = period_rebate(
+        agreed.method,
+        agreed.tiers,
+        volume,
+        value,
+        expected_volume=expected,
+        minimum_volume=agreed.minimum_volume,
+        baseline=baseline if agreed.method == "growth" else 0.0,
+        cap_period=agreed.cap_period,
+        cap_total=agreed.cap_total,
+        other_periods_amount=other,
+    )
+    one = rebate_due(
+        replace(agreed, fixed_baseline=baseline, expected_basis=expected is not None),
+        volume,
+        value,
+        value,
+        period=replace(QUARTER, expected_volume=expected) if expected else None,
+        today=QUARTER.date_from,
+        other_periods_amount=other,
+    )
+    assert loose == one

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import Form, HttpCase, tagged
@@ -64,6 +65,49 @@ class TestSaleOrderRebate(RebateAccountingCase):
         with form.order_line.edit(0) as line:
             line.product_uom_qty = 150
         self.assertAlmostEqual(form.rebate_expected_amount, 60.0)
+
+    def test_a_line_edit_works_the_expectation_out_once(self):
+        """The order's expectation and the lines' shares come from one computation: a line
+        edit works it out once per state of the order the form holds (the onchange
+        computes the saved order and the edited one), no longer again for the lines; the
+        figures are unchanged."""
+        SaleOrder = type(self.env["sale.order"])
+        expectations = SaleOrder._rebate_expectations
+        order_compute = SaleOrder._compute_rebate_expected
+        calls = []
+        order_computes = []
+
+        def counted(orders):
+            calls.append(orders.ids)
+            return expectations(orders)
+
+        def counted_compute(orders):
+            order_computes.append(orders.ids)
+            return order_compute(orders)
+
+        form = Form(self.order(10).with_user(self.rep))
+        with (
+            patch.object(SaleOrder, "_rebate_expectations", counted),
+            patch.object(SaleOrder, "_compute_rebate_expected", counted_compute),
+        ):
+            with form.order_line.edit(0) as line:
+                line.product_uom_qty = 150
+            self.assertTrue(calls)
+            self.assertEqual(calls, order_computes, "only the order's compute works it out")
+            self.assertAlmostEqual(form.rebate_expected_amount, 60.0)
+            with form.order_line.edit(0) as line:
+                self.assertAlmostEqual(line.rebate_expected_amount, 60.0)
+            order = form.save()
+        self.assertAlmostEqual(order.rebate_expected_amount, 60.0)
+        self.assertAlmostEqual(order.order_line.rebate_expected_amount, 60.0)
+        order.invalidate_recordset()
+        order.order_line.invalidate_recordset()
+        calls.clear()
+        with patch.object(SaleOrder, "_rebate_expectations", counted):
+            self.assertAlmostEqual(order.order_line.rebate_expected_amount, 60.0)
+            self.assertAlmostEqual(order.rebate_expected_amount, 60.0)
+            self.assertIn("into tier 2", order.rebate_tier_message)
+        self.assertEqual(len(calls), 1, "the line's share and the order's figure: one computation")
 
 
 @tagged("post_install", "-at_install", "customer_rebate")

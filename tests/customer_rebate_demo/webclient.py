@@ -397,6 +397,7 @@ class WebClient:
             )
 
     def read_view(self, Model, view_type, arch, models, *, domain, groupby):
+        groupby = self._granular(Model, groupby)
         if view_type in ("list", "kanban"):
             spec = self.spec(arch, Model._name, models)
             groupby = groupby or (
@@ -419,8 +420,14 @@ class WebClient:
             else:
                 Model.web_search_read(domain, spec, limit=80, count_limit=10001)
         elif view_type == "pivot":
-            rows = [self._groupby(node) for node in arch.iter("field") if node.get("type") == "row"]
-            cols = [self._groupby(node) for node in arch.iter("field") if node.get("type") == "col"]
+            rows = self._granular(
+                Model,
+                [self._groupby(node) for node in arch.iter("field") if node.get("type") == "row"],
+            )
+            cols = self._granular(
+                Model,
+                [self._groupby(node) for node in arch.iter("field") if node.get("type") == "col"],
+            )
             measures = [
                 f"{node.get('name')}:sum"
                 for node in arch.iter("field")
@@ -430,15 +437,31 @@ class WebClient:
             sets += [groupby[:1]] if groupby else []
             Model.formatted_read_grouping_sets(domain, sets, measures)
         elif view_type == "graph":
-            rows = [
-                self._groupby(node) for node in arch.iter("field") if node.get("type") != "measure"
-            ]
+            rows = self._granular(
+                Model,
+                [
+                    self._groupby(node)
+                    for node in arch.iter("field")
+                    if node.get("type") != "measure"
+                ],
+            )
             measures = [
                 f"{node.get('name')}:sum"
                 for node in arch.iter("field")
                 if node.get("type") == "measure"
             ] + ["__count"]
             Model.formatted_read_group(domain, (groupby or rows)[:1], measures)
+
+    @staticmethod
+    def _granular(Model, groupby):
+        """A date grouped without a granularity is grouped by month, as the client does."""
+        return [
+            f"{spec}:month"
+            if ":" not in spec
+            and getattr(Model._fields.get(spec), "type", None) in ("date", "datetime")
+            else spec
+            for spec in groupby or []
+        ]
 
     @staticmethod
     def _groupby(node):
