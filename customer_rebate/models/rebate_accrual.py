@@ -233,12 +233,12 @@ class RebateAccrual(models.AbstractModel):
         state.sales_amount += sum(line[2] for line in period_lines) * sign
         state.sales_quantity += sum(line[3] for line in period_lines) * sign
         other = agreement_totals[agreement.id] - state.amount
-        due, result = self._rebate_due(period, state, other)
+        due, result = period._rebate_due(state, other)
         difference = agreement.currency_id.round(due - state.amount)
         state.amount = due
         agreement_totals[agreement.id] = other + due
-        shares = self._allocate(
-            agreement.currency_id, difference, [line[4] for line in period_lines]
+        shares = rebate_math.allocate(
+            difference, agreement.currency_id.round, [line[4] for line in period_lines]
         )
         entry_type = "accrual" if sign > 0 and difference >= 0 else "reversal"
         Entry = self.env["rebate.entry"]
@@ -259,24 +259,6 @@ class RebateAccrual(models.AbstractModel):
                 period_lines, shares, strict=True
             )
         ]
-
-    @api.model
-    def _allocate(self, currency, amount, weights):
-        """Split an amount over lines in proportion to their signed weights, to the cent; the
-        last line takes the rounding remainder. A negative line (a discount, a returned
-        item) takes its own negative share: 1,000 and -100 at 2 % share 18 as 20 and -2.
-        Weights that cancel out are split by size."""
-        if not weights:
-            return []
-        total = sum(weights)
-        if float_is_zero(total, precision_digits=6):
-            weights = [abs(weight) for weight in weights]
-            total = sum(weights)
-        if float_is_zero(total, precision_digits=6):
-            return [0.0] * (len(weights) - 1) + [currency.round(amount)]
-        shares = [currency.round(amount * weight / total) for weight in weights[:-1]]
-        shares.append(currency.round(amount - sum(shares)))
-        return shares
 
     # ------------------------------------------------------------------ volumes
 
@@ -358,12 +340,6 @@ class RebateAccrual(models.AbstractModel):
         if not selects:
             return set()
         return {tuple(row) for row in self.env.execute_query(SQL(" UNION ALL ").join(selects))}
-
-    @api.model
-    def _balance_product(self):
-        """The rebate-balance product: a rebate paid out earlier, used as a discount on a
-        later order. Its lines are not sales: they count in no volume and take no rebate."""
-        return self.env.ref("customer_rebate.product_rebate_balance", raise_if_not_found=False)
 
     def _line_sales(self, agreement, line):
         """An invoice line's untaxed amount (agreement currency) and quantity (product unit),
@@ -486,7 +462,7 @@ class RebateAccrual(models.AbstractModel):
             held = states[period.id]
             should = truth[period.id]
             other = totals[agreement.id] - held.amount
-            due, result = self._rebate_due(period, should, other)
+            due, result = period._rebate_due(should, other)
             totals[agreement.id] = other + due
             difference = agreement.currency_id.round(due - held.amount)
             volume_difference = should.volume - held.volume
@@ -561,7 +537,7 @@ class RebateAccrual(models.AbstractModel):
             agreement = period.agreement_id
             held = states[period.id]
             other = totals[agreement.id] - held.amount
-            due, result = self._rebate_due(period, held, other)
+            due, result = period._rebate_due(held, other)
             difference = agreement.currency_id.round(due - held.amount)
             if not difference:
                 continue
@@ -635,29 +611,3 @@ class RebateAccrual(models.AbstractModel):
             ),
             lambda env, agreement: env._("Rebate baseline true-up: %s", agreement.name),
         )
-
-    # ------------------------------------------------------------------ rebate due
-
-    @api.model
-    def _rebate_due(self, period, sales, other_periods_amount=0.0, terms=None):
-        """(amount, RebateResult): the rebate a period has earned on its sales (a
-        PeriodState-like object: volume, sales_amount, sales_quantity), after the caps,
-        rounded in the agreement's currency; `other_periods_amount` is what the agreement's
-        other periods hold, for the cap over the agreement. `terms` is the agreement's
-        rebate_math.Terms when the caller has built it already.
-
-        On the expected basis an open period accrues at the tier it is expected to end in;
-        once the period has ended its outcome replaces the estimate (IFRS 15.59): the actual
-        volume decides, so the settlement trues the accrual up to what was really earned
-        (see rebate_math.rebate_due)."""
-        agreement = period.agreement_id
-        amount, result = rebate_math.rebate_due(
-            terms or agreement._rebate_terms(),
-            sales.volume,
-            sales.sales_amount,
-            sales.sales_quantity,
-            period=period._rebate_facts(),
-            today=fields.Date.context_today(self),
-            other_periods_amount=other_periods_amount,
-        )
-        return agreement.currency_id.round(amount), result

@@ -884,7 +884,7 @@ class RebateAgreement(models.Model):
                 ),
             ]
         )
-        # The rebate-balance product (rebate.accrual._balance_product), by its cached id.
+        # The rebate-balance product (sale.order._rebate_balance_product), by its cached id.
         balance_product_id = self.env["ir.model.data"]._xmlid_to_res_id(
             "customer_rebate.product_rebate_balance", raise_if_not_found=False
         )
@@ -1102,9 +1102,11 @@ class RebateAgreement(models.Model):
         return 2 if self._needs_finance_approval() else 1
 
     def _approval_groups(self):
+        manager = self.env._("rebate manager")
+        finance = self.env._("finance approver")
         return {
-            1: ("customer_rebate.group_rebate_manager", self.env._("rebate manager")),
-            2: ("customer_rebate.group_rebate_accountant", self.env._("finance approver")),
+            1: ("customer_rebate.group_rebate_manager", manager),
+            2: ("customer_rebate.group_rebate_accountant", finance),
         }
 
     def _approval_refusal_reason(self):

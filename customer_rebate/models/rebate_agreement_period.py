@@ -204,6 +204,35 @@ class RebateAgreementPeriod(models.Model):
                     period.baseline_volume = sales[period.id].volume
 
     @client_method(single=True)
+    def _rebate_due(self, sales, other_periods_amount=0.0, terms=None):
+        """(amount, RebateResult): the rebate the period has earned on its sales (a
+        PeriodState-like object: volume, sales_amount, sales_quantity), after the caps,
+        rounded in the agreement's currency; `other_periods_amount` is what the agreement's
+        other periods hold, for the cap over the agreement. `terms` is the agreement's
+        rebate_math.Terms when the caller has built it already.
+
+        On the expected basis an open period accrues at the tier it is expected to end in;
+        once the period has ended its outcome replaces the estimate (IFRS 15.59): the actual
+        volume decides, so the settlement trues the accrual up to what was really earned
+        (see rebate_math.rebate_due)."""
+        self.ensure_one()
+        agreement = self.agreement_id
+        amount, result = rebate_math.rebate_due(
+            terms or agreement._rebate_terms(),
+            sales.volume,
+            sales.sales_amount,
+            sales.sales_quantity,
+            period=self._rebate_facts(),
+            today=fields.Date.context_today(self),
+            other_periods_amount=other_periods_amount,
+        )
+        return agreement.currency_id.round(amount), result
+
+    def _recompute_accruals(self, post=False, date=None):
+        """Compare what the ledger holds for these periods with what their posted invoices
+        earn (the engine's _recompute_periods); with post=True, book the differences."""
+        return self.env["rebate.accrual"]._recompute_periods(self, post=post, date=date)
+
     def action_view_entries(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -213,9 +213,8 @@ class RebateSettlement(models.Model):
 
         The baseline of an open growth period is read again from the documents first: it
         follows them until the period is settled."""
-        accrual = self.env["rebate.accrual"]
         self.period_id.filtered(lambda period: period.state == "open")._refresh_baselines()
-        report = {row["period_id"]: row for row in accrual._recompute_periods(self.period_id)}
+        report = {row["period_id"]: row for row in self.period_id._recompute_accruals()}
         on_top = dict(
             self.env["rebate.entry"]
             .sudo()
@@ -364,7 +363,8 @@ class RebateSettlement(models.Model):
         return 1
 
     def _approval_groups(self):
-        return {1: ("customer_rebate.group_rebate_manager", self.env._("rebate manager"))}
+        manager = self.env._("rebate manager")
+        return {1: ("customer_rebate.group_rebate_manager", manager)}
 
     def _schedule_review(self):
         """Finance gets an activity for each settlement with something to book; it is done

@@ -5,9 +5,9 @@ from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.fields import Command
 from odoo.tools.misc import format_amount
 
-from ..tools import guard
+from ..tools import guard, rebate_math
+from ..tools.ledger import PeriodState
 from .guarded_mixin import client_method
-from .rebate_accrual import PeriodState
 
 # What makes the amount of the rebate-balance line: changed only by the balance flow.
 BALANCE_LINE_FIELDS = (
@@ -265,12 +265,11 @@ class SaleOrder(models.Model):
         """({order id: (expected rebate, tier messages)}, {order line id: expected rebate}):
         what invoicing the orders would add to the rebate of each agreement in force, in
         the order currency, on top of what the ledger holds for the current period."""
-        accrual = self.env["rebate.accrual"]
         per_order = {}
         agreements = self.rebate_agreement_ids.sudo()
         states, totals = self.env["rebate.entry"]._period_states(agreements)
         # A rebate balance used on the order pays for it: it is no sale and earns nothing.
-        balance_product = accrual._balance_product()
+        balance_product = self._rebate_balance_product()
         line_amounts = defaultdict(float)
         products = self.order_line.product_id
         # Per agreement, once for all the orders: its terms and the products in its scope.
@@ -317,12 +316,8 @@ class SaleOrder(models.Model):
                 )
                 after.volume = terms[agreement.id].volume(after.sales_amount, after.sales_quantity)
                 other = totals[agreement.id] - held.amount
-                due_before, before = accrual._rebate_due(
-                    period, held, other, terms=terms[agreement.id]
-                )
-                due_after, result = accrual._rebate_due(
-                    period, after, other, terms=terms[agreement.id]
-                )
+                due_before, before = period._rebate_due(held, other, terms=terms[agreement.id])
+                due_after, result = period._rebate_due(after, other, terms=terms[agreement.id])
                 expected = agreement.currency_id._convert(
                     due_after - due_before, order.currency_id, order.company_id, day
                 )
@@ -331,7 +326,7 @@ class SaleOrder(models.Model):
                     qty if agreement.calculation_method == "per_unit" else amount
                     for _line, amount, qty in contributions
                 ]
-                shares = accrual._allocate(order.currency_id, expected, weights)
+                shares = rebate_math.allocate(expected, order.currency_id.round, weights)
                 for (line, _amount, _qty), share in zip(contributions, shares, strict=True):
                     line_amounts[line.id] += share
                 if result.tier_index is not None and (

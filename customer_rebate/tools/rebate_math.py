@@ -364,3 +364,22 @@ def tier_progress(
         # Thresholds are distinct and counted < next_threshold, so the span is never empty.
         "progress": (counted - floor) / (next_threshold - floor),
     }
+
+
+def allocate(amount: float, round_amount, weights: list[float]) -> list[float]:
+    """Split an amount over lines in proportion to their signed weights, each share rounded
+    with `round_amount` (the currency's rounding), the last line taking the remainder so
+    that the shares add up to the amount exactly. A negative line (a discount, a returned
+    item) takes its own negative share: 1,000 and -100 at 2 % share 18 as 20 and -2.
+    Weights that cancel out are split by size."""
+    if not weights:
+        return []
+    total = sum(weights)
+    if abs(total) < 1e-6:
+        weights = [abs(weight) for weight in weights]
+        total = sum(weights)
+    if abs(total) < 1e-6:
+        return [0.0] * (len(weights) - 1) + [round_amount(amount)]
+    shares = [round_amount(amount * weight / total) for weight in weights[:-1]]
+    shares.append(round_amount(amount - sum(shares)))
+    return shares

@@ -26,7 +26,7 @@ class RebateAccrualRecomputeWizard(models.TransientModel):
             periods = wizard.period_ids._origin
             # The report runs as the system: only over periods the user may read.
             periods.check_access("read")
-            report = self.env["rebate.accrual"]._recompute_periods(periods)
+            report = periods._recompute_accruals()
             wizard.line_ids = [fields.Command.create(row) for row in report]
             wizard.difference_count = sum(1 for row in report if row["difference"])
 
@@ -41,7 +41,7 @@ class RebateAccrualRecomputeWizard(models.TransientModel):
             raise UserError(self.env._("Only a rebate manager or finance may post true-ups."))
         periods = self.period_ids._origin
         periods.check_access("read")
-        self.env["rebate.accrual"]._recompute_periods(periods, post=True)
+        periods._recompute_accruals(post=True)
         return {"type": "ir.actions.act_window_close"}
 
 

@@ -583,3 +583,32 @@ def test_period_rebate_is_rebate_due_with_loose_arguments(
         other_periods_amount=other,
     )
     assert loose == one
+
+
+def _cents(value):
+    return round(value, 2)
+
+
+def test_allocate_worked_examples():
+    # 1,000 and -100 at 2 %: 18 shared as 20 and -2.
+    assert rebate_math.allocate(18.0, _cents, [1000.0, -100.0]) == [20.0, -2.0]
+    # A third each, the last line takes the remainder.
+    assert rebate_math.allocate(10.0, _cents, [1.0, 1.0, 1.0]) == [3.33, 3.33, 3.34]
+    # Weights that cancel out are split by size.
+    assert rebate_math.allocate(4.0, _cents, [50.0, -50.0]) == [2.0, 2.0]
+    assert rebate_math.allocate(5.0, _cents, []) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    amount=st.decimals(min_value=-100000, max_value=100000, places=2).map(float),
+    weights=st.lists(
+        st.floats(min_value=-1e6, max_value=1e6, allow_nan=False), min_size=1, max_size=30
+    ),
+)
+def test_allocate_shares_add_up_to_the_cent(amount, weights):
+    """The shares of a rebate over invoice lines always add up to the amount booked."""
+    shares = rebate_math.allocate(amount, _cents, weights)
+    assert len(shares) == len(weights)
+    assert abs(sum(shares) - amount) < 0.005 + 1e-9 * len(shares)
+    assert all(share == _cents(share) for share in shares)
