@@ -149,10 +149,11 @@ class AccountMove(models.Model):
             self.env._(
                 "%(entries)s: booked by the rebate engine from the rebate ledger, or paid out "
                 "by a posted rebate settlement. It cannot be reset to draft, edited, "
-                "cancelled, reversed or deleted here, or the books would no longer match the "
-                "ledger. Correct the rebate with a manual ledger adjustment, or cancel the "
-                "settlement (Rebates > Settlements), which reverses its entries. Nothing was "
-                "changed.",
+                "cancelled, reversed, duplicated or deleted here, or the books would no "
+                "longer match the ledger. Correct the rebate with a manual ledger "
+                "adjustment, or cancel the "
+                "settlement (Rebates > Accounting > Settlements), which reverses its "
+                "entries. Nothing was changed.",
                 entries=", ".join(self.sudo().mapped("display_name")),
             )
         )
@@ -167,8 +168,8 @@ class AccountMove(models.Model):
                 self.env._(
                     "The journal %(journal)s holds only the entries the rebate engine books "
                     "from the rebate ledger. Record a correction as a manual adjustment in the "
-                    "rebate ledger (Rebates > Ledger), which books its own entry, or use "
-                    "another journal. Nothing was saved.",
+                    "rebate ledger (Rebates > Accounting > Rebate Ledger), which books its "
+                    "own entry, or use another journal. Nothing was saved.",
                     journal=foreign[0].journal_id.display_name,
                 )
             )
@@ -190,6 +191,11 @@ class AccountMove(models.Model):
     def unlink(self):
         self._rebate_locked()._refuse_rebate_change()
         return super().unlink()
+
+    def copy(self, default=None):
+        # A duplicate of a settlement's credit note would pay the rebate twice.
+        self._rebate_locked()._refuse_rebate_change()
+        return super().copy(default=default)
 
     def _post(self, soft=True):
         posted = super()._post(soft=soft)

@@ -203,7 +203,6 @@ class RebateAgreementPeriod(models.Model):
                 for period in periods.sudo():
                     period.baseline_volume = sales[period.id].volume
 
-    @client_method(single=True)
     def _rebate_due(self, sales, other_periods_amount=0.0, terms=None):
         """(amount, RebateResult): the rebate the period has earned on its sales (a
         PeriodState-like object: volume, sales_amount, sales_quantity), after the caps,
@@ -233,6 +232,7 @@ class RebateAgreementPeriod(models.Model):
         earn (the engine's _recompute_periods); with post=True, book the differences."""
         return self.env["rebate.accrual"]._recompute_periods(self, post=post, date=date)
 
+    @client_method(single=True)
     def action_view_entries(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

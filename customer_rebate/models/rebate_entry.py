@@ -31,6 +31,7 @@ ENGINE_COLUMNS = (
     "booking_pending",
     "settlement_id",
     "move_id",
+    "reason",
 )
 # The period's running totals each accrual row adds to: {period column: entry column}.
 RUNNING_TOTALS = {
@@ -160,8 +161,10 @@ class RebateEntry(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        """The manual-adjustment door, and nothing else: the engine, settlements and
-        recomputations write their rows through `_insert_rows`."""
+        """The manual-adjustment door, and nothing else; checked here, then written by the
+        ledger's one writer (`_insert_rows`), like every other row, with the access checks
+        and constraints of the ORM's create."""
+        self.check_access("create")
         check_client_values(self, vals_list)
         if not self.env.user.has_group("customer_rebate.group_rebate_manager"):
             raise UserError(self.env._("Only a rebate manager may enter a manual adjustment."))
@@ -193,22 +196,29 @@ class RebateEntry(models.Model):
                 raise ValidationError(
                     self.env._("A manual adjustment needs a reason: say why it is made.")
                 )
+            if not vals.get("agreement_id") or not vals.get("period_id"):
+                raise ValidationError(
+                    self.env._(
+                        "A manual adjustment goes into a period of an agreement: choose both."
+                    )
+                )
             vals["entry_type"] = "adjustment"
-            agreement = self.env["rebate.agreement"].browse(vals.get("agreement_id"))
-            if agreement:
-                # A ledger row always belongs to the agreement's customer company, company and
-                # currency, whatever a caller passes.
-                vals["partner_id"] = agreement.partner_id.id
-                vals["company_id"] = agreement.company_id.id
-                vals["currency_id"] = agreement.currency_id.id
-        entries = super().create(vals_list)
+            vals.setdefault("date", fields.Date.context_today(self))
+            # The agreement's customer company, company and currency: _insert_rows takes them
+            # from the agreement, whatever a caller passes.
+            for name in ("partner_id", "company_id", "currency_id"):
+                vals.pop(name, None)
+        entries = self._insert_rows(vals_list)
+        entries._validate_fields(["agreement_id", "period_id", "entry_type", "reason"])
+        entries.check_access("create")
         entries._post_adjustments()
         return entries
 
     @api.model
     def _insert_rows(self, vals_list):
         """The one writer of ledger rows (accruals, reversals, true-ups, settlements and
-        their cancellation), inserted with one SQL statement. Private: no client reaches it.
+        their cancellation, manual adjustments), inserted with one SQL statement. Private:
+        no client reaches it.
 
         Posting an invoice writes one row per invoice line and agreement, on the hot path of
         every posting; the ORM's create costs several times the INSERT, mostly in

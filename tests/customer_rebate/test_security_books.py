@@ -137,10 +137,14 @@ class TestBooksSecurity(SettlementRpcCase):
     def test_credit_note_of_a_settlement_is_locked(self):
         settlement = self.posted("credit_note")
         credit_note = settlement.credit_note_id
-        unchanged = lambda: self.move_state(credit_note)  # noqa: E731
+        unchanged = lambda: (  # noqa: E731
+            self.move_state(credit_note),
+            # A duplicate would be a second credit note of the same payout (issue 10).
+            self.env["account.move"].search_count([("move_type", "=", "out_refund")]),
+        )
         for label, call in self.both():
             with self.subTest(protocol=label):
-                for method in ("button_draft", "button_cancel", "unlink"):
+                for method in ("button_draft", "button_cancel", "unlink", "copy"):
                     refusal = self.assertRefused(
                         call,
                         self.bookkeeper,
