@@ -5,8 +5,11 @@
     "version": "19.0.1.1.0",
     "category": "Sales/Sales",
     "author": "customer_rebate contributors",
+    "website": "https://github.com/customer-rebate/customer_rebate",
+    "maintainers": ["customer-rebate"],
+    "development_status": "Beta",
     "license": "LGPL-3",
-    "depends": ["sale_management", "account", "portal", "mail"],
+    "depends": ["sale", "account", "portal", "mail"],
     "data": [
         "security/customer_rebate_security.xml",
         "security/ir.model.access.csv",

@@ -5,11 +5,15 @@
     "version": "19.0.1.0.0",
     "category": "Sales/Sales",
     "author": "customer_rebate contributors",
+    "website": "https://github.com/customer-rebate/customer_rebate",
+    "maintainers": ["customer-rebate"],
+    "development_status": "Alpha",
     "license": "LGPL-3",
     "depends": ["customer_rebate"],
     "data": [
         "security/customer_rebate_audit_security.xml",
         "security/ir.model.access.csv",
+        "views/audit_menus.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",

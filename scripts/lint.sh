@@ -17,4 +17,8 @@ say "ruff format --check"
 say "pylint-odoo (OCA mandatory checks)"
 "$VENV/bin/pylint" --rcfile=.pylintrc-mandatory customer_rebate customer_rebate_audit tests ||
     status=1
+say "XML, PO and manifest checks"
+"$VENV/bin/python" scripts/check_addons.py || status=1
+say "generated addon READMEs up to date (readme/ fragments)"
+"$VENV/bin/python" scripts/gen_addon_readme.py --check || status=1
 [ $status = 0 ] && say "lint clean" || die "lint found problems (see above)."

@@ -319,6 +319,8 @@ setup_pdf() {
     command -v wkhtmltopdf >/dev/null 2>&1 || missing+=(wkhtmltopdf)
     # pdftotext, pdfinfo and pdffonts: the tests read the statement PDF back as a reader would.
     command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+    # msgfmt: make lint checks the translation files with it.
+    command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
     if ! command -v fc-list >/dev/null 2>&1 || [ -z "$(fc-list :lang=zh 2>/dev/null)" ]; then
         missing+=(fonts-wqy-zenhei)
     fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: a fresh test database with both addons (no demo data), then pytest-odoo over
-# tests/ with the HTTP server on, so browser tests run in Chromium; then a fresh database
+# each addon's tests/ and the project's tests/ (pure maths, packaging) with the HTTP server
+# on, so browser tests run in Chromium; then a fresh database
 # with the demo data and the UI robustness suite of tests/customer_rebate_demo over it
 # (every menu, view, button and field as every demo role, and Odoo's click-everywhere bot).
 # Extra pytest arguments, passed to both runs: PYTEST_ARGS="-k agreement".
@@ -52,7 +53,7 @@ build_db "$TEST_DB"
 say "Running the tests"
 # tests/customer_rebate_demo is not collected here: its conftest needs the demo data.
 main_status=0
-run_pytest "$TEST_DB" tests || main_status=$?
+run_pytest "$TEST_DB" tests customer_rebate/tests customer_rebate_audit/tests || main_status=$?
 
 say "Building a fresh database $TEST_DEMO_DB with both addons and their demo data"
 build_db "$TEST_DEMO_DB" --with-demo

@@ -17,7 +17,7 @@ class TestInstall(TransactionCase):
     def test_rebate_addon_depends_on_sales_invoicing_and_portal(self):
         rebate = self.env["ir.module.module"].search([("name", "=", "customer_rebate")])
         self.assertLessEqual(
-            {"sale_management", "account", "portal"},
+            {"sale", "account", "portal"},
             set(rebate.dependencies_id.mapped("name")),
         )
 

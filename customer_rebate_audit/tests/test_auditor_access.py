@@ -1,7 +1,7 @@
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
-from ..customer_rebate.common import RebateCase
+from odoo.addons.customer_rebate.tests.common import RebateCase
 
 
 @tagged("post_install", "-at_install", "customer_rebate_audit")

@@ -2,7 +2,7 @@ from datetime import date
 
 from odoo.tests import new_test_user, tagged
 
-from ..customer_rebate.common import RebateAccountingCase
+from odoo.addons.customer_rebate.tests.common import RebateAccountingCase
 
 
 @tagged("post_install", "-at_install", "customer_rebate_audit")

@@ -1,0 +1,1 @@
+# Each part of the audit addon registers its models here.
