@@ -41,7 +41,9 @@ def check_manifest(addon):
     if not re.fullmatch(r"19\.0\.\d+\.\d+\.\d+", manifest.get("version", "")):
         problems.append(f"{addon}: version {manifest.get('version')!r} is not 19.0.x.y.z")
     listed = set(manifest.get("data", [])) | set(manifest.get("demo", []))
-    problems += [f"{addon}: manifest lists missing {f}" for f in listed if not (ROOT / addon / f).is_file()]
+    problems += [
+        f"{addon}: manifest lists missing {f}" for f in listed if not (ROOT / addon / f).is_file()
+    ]
     for folder in DATA_FOLDERS:
         for path in sorted((ROOT / addon / folder).glob("*")):
             if path.suffix in (".xml", ".csv"):
@@ -64,7 +66,10 @@ def check_po(path):
     if not msgfmt:
         return ["msgfmt not found: install gettext (make setup does)"]
     run = subprocess.run(
-        [msgfmt, "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True
+        [msgfmt, "--check", "-o", "/dev/null", str(path)],
+        check=False,
+        capture_output=True,
+        text=True,
     )
     return [f"{path.relative_to(ROOT)}: {run.stderr.strip()}"] if run.returncode else []
 

@@ -14,6 +14,9 @@ import re
 import sys
 from pathlib import Path
 
+from docutils.core import publish_string
+from docutils.utils import column_width
+
 ROOT = Path(__file__).resolve().parent.parent
 ADDONS = ("customer_rebate", "customer_rebate_audit")
 SECTIONS = (("DESCRIPTION.md", None), ("CONFIGURE.md", "Configuration"), ("USAGE.md", "Usage"))
@@ -27,8 +30,6 @@ def md_to_rst(text):
 
 def heading(title, char, overline=False):
     # docutils measures East Asian wide characters as two columns.
-    from docutils.utils import column_width
-
     line = char * column_width(title)
     return f"{line}\n{title}\n{line}\n\n" if overline else f"{title}\n{line}\n\n"
 
@@ -59,8 +60,6 @@ def render(addon):
 
 
 def to_html(rst):
-    from docutils.core import publish_string
-
     html = publish_string(
         rst,
         writer_name="html",

@@ -1,4 +1,5 @@
 from odoo import _, models
+
 from odoo.addons.account.models.chart_template import template
 
 # Where the rebate accounts sit in a chart, by chart family: Chinese accounting standards

@@ -43,8 +43,8 @@ class AccountPayment(models.Model):
             self.env._(
                 "%(payments)s pays out a rebate settlement: its amount, payee and bank account "
                 "were approved with the settlement. It cannot be reset to draft, edited, "
-                "cancelled or deleted here; cancel the settlement (Rebates > Settlements), "
-                "which cancels its payment. Nothing was changed.",
+                "cancelled or deleted here; cancel the settlement (Rebates > Accounting > "
+                "Settlements), which cancels its payment. Nothing was changed.",
                 payments=", ".join(self.sudo().mapped("display_name")),
             )
         )

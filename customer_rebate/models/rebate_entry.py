@@ -160,14 +160,14 @@ class RebateEntry(models.Model):
                 )
 
     @api.model_create_multi
-    def create(self, vals_list):
+    def create(self, vals_list):  # pylint: disable=method-required-super
         """The manual-adjustment door, and nothing else; checked here, then written by the
         ledger's one writer (`_insert_rows`), like every other row, with the access checks
         and constraints of the ORM's create."""
-        self.check_access("create")
         check_client_values(self, vals_list)
         if not self.env.user.has_group("customer_rebate.group_rebate_manager"):
             raise UserError(self.env._("Only a rebate manager may enter a manual adjustment."))
+        self.check_access("create")
         for vals in vals_list:
             if vals.get("entry_type", "adjustment") != "adjustment":
                 raise UserError(

@@ -1,26 +1,28 @@
 # Odoo runs the modules imported here (odoo --test-enable); pytest-odoo collects the files.
-from . import test_access_matrix
-from . import test_accrual
-from . import test_agreement_access
-from . import test_agreement_bad_input
-from . import test_agreement_tour
-from . import test_agreement_workflow
-from . import test_backend_browser
-from . import test_books_cases
-from . import test_concurrency
-from . import test_concurrency_payouts
-from . import test_first_week
-from . import test_install
-from . import test_ledger
-from . import test_portal
-from . import test_sale_order_rebate
-from . import test_scope
-from . import test_security_agreement
-from . import test_security_books
-from . import test_security_inputs
-from . import test_security_ledger
-from . import test_security_settlement
-from . import test_security_statement
-from . import test_settlement
-from . import test_statement
-from . import test_statement_pdf
+from . import (
+    test_access_matrix,
+    test_accrual,
+    test_agreement_access,
+    test_agreement_bad_input,
+    test_agreement_tour,
+    test_agreement_workflow,
+    test_backend_browser,
+    test_books_cases,
+    test_concurrency,
+    test_concurrency_payouts,
+    test_first_week,
+    test_install,
+    test_ledger,
+    test_portal,
+    test_sale_order_rebate,
+    test_scope,
+    test_security_agreement,
+    test_security_books,
+    test_security_inputs,
+    test_security_ledger,
+    test_security_settlement,
+    test_security_statement,
+    test_settlement,
+    test_statement,
+    test_statement_pdf,
+)

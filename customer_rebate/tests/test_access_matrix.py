@@ -194,7 +194,14 @@ class TestActionMatrix(RebateAccountingCase):
                 lambda role: self.approved(role, **two_levels),
                 lambda a: a.action_approve(),
             ),
-            "Agreement > Reject": (self.submitted, lambda a: a.action_reject("Rates too high")),
+            "Agreement > Reject (first level)": (
+                self.submitted,
+                lambda a: a.action_reject("Rates too high"),
+            ),
+            "Agreement > Reject (finance level, after a manager)": (
+                lambda role: self.approved(role, **two_levels),
+                lambda a: a.action_reject("Rate above the limit"),
+            ),
             "Agreement > Amend Terms (own)": (self.approved, lambda a: a.action_amend()),
             "Agreement > Cancel (own draft)": (self.draft, lambda a: a.action_cancel()),
             "Agreement > Settle Ended Periods": (

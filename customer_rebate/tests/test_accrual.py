@@ -1,9 +1,10 @@
 from datetime import date
 
 from odoo import fields
-from odoo.addons.customer_rebate.tools import guard
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
+
+from odoo.addons.customer_rebate.tools import guard
 
 from .common import RebateAccountingCase
 

@@ -10,8 +10,9 @@ from unittest import TestCase
 from freezegun import freeze_time
 
 from odoo import fields
-from odoo.addons.customer_rebate.tools import rebate_math
 from odoo.tests import tagged
+
+from odoo.addons.customer_rebate.tools import rebate_math
 
 from .common import RebateAccountingCase
 

@@ -11,12 +11,13 @@ from contextlib import closing
 from datetime import date
 
 from odoo import SUPERUSER_ID, api
-from odoo.addons.customer_rebate.tools import guard
 from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.service.model import retrying
 from odoo.sql_db import db_connect
 from odoo.tests import TransactionCase, tagged
+
+from odoo.addons.customer_rebate.tools import guard
 
 
 @tagged("post_install", "-at_install", "customer_rebate")

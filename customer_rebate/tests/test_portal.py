@@ -4,8 +4,9 @@ from datetime import timedelta
 from PyPDF2 import PdfReader
 
 from odoo import fields
-from odoo.addons.customer_rebate.tools import guard
 from odoo.tests import HttpCase, new_test_user, tagged
+
+from odoo.addons.customer_rebate.tools import guard
 
 from .common import RebateAccountingCase
 

@@ -7,9 +7,10 @@ and the Periods tab of the agreement form, which must keep working."""
 
 from datetime import date
 
-from odoo.addons.customer_rebate.tools import guard
 from odoo.fields import Command
 from odoo.tests import tagged
+
+from odoo.addons.customer_rebate.tools import guard
 
 from .rpc import RebateRpcCase
 

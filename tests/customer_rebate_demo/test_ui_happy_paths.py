@@ -4,9 +4,10 @@ The other tests accept a user-facing refusal from any button; these press, throu
 same client, the buttons the README's action matrix gives each role, on demo records in
 the state where the action applies, and expect it to happen: a refusal here is a bug."""
 
-from odoo.addons.web.controllers.utils import clean_action
 from odoo.service.model import call_kw
 from odoo.tests import Form, tagged
+
+from odoo.addons.web.controllers.utils import clean_action
 
 from .common import DemoUiCase
 

@@ -22,11 +22,12 @@ from dateutil.relativedelta import relativedelta
 from lxml import etree
 
 from odoo import fields
-from odoo.addons.web.controllers.utils import clean_action
 from odoo.exceptions import RedirectWarning, UserError
 from odoo.service.model import call_kw
 from odoo.tests import Form
 from odoo.tools.safe_eval import safe_eval
+
+from odoo.addons.web.controllers.utils import clean_action
 
 # What the web client shows as a message instead of a traceback dialog.
 USER_FACING = (UserError, RedirectWarning)
