@@ -1,4 +1,7 @@
+import base64
+
 from odoo import api, models
+from odoo.tools.misc import file_open
 
 DEMO_COMPANY_XMLID = "customer_rebate.company_rebate_demo"
 
@@ -19,6 +22,8 @@ class RebateDemo(models.AbstractModel):
         cny.active = True
         Chart = self.env["account.chart.template"]
         if "cn" in Chart._get_chart_template_mapping():
+            with file_open("customer_rebate/demo/company_logo_demo.png", "rb") as stream:
+                logo = base64.b64encode(stream.read())
             company = self.env["res.company"].create(
                 {
                     "name": "上海示范饮品有限公司 (Shanghai Demo Beverages Co., Ltd.)",
@@ -31,6 +36,8 @@ class RebateDemo(models.AbstractModel):
                     "phone": "+86 21 6888 0000",
                     "email": "finance@demo-beverages.example.com",
                     "paperformat_id": self.env.ref("base.paperformat_euro").id,
+                    # Its letterhead on statements, its logo in the portal.
+                    "logo": logo,
                 }
             )
             Chart.try_loading("cn", company, install_demo=False)
