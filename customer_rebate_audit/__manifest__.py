@@ -14,9 +14,23 @@
         "security/customer_rebate_audit_security.xml",
         "security/ir.model.access.csv",
         "views/audit_menus.xml",
+        # Controls, findings and campaigns
+        "security/rebate_audit_controls_security.xml",
+        "data/rebate_audit_controls_data.xml",
+        "report/rebate_audit_campaign_report.xml",
+        "views/rebate_audit_finding_views.xml",
+        "views/rebate_control_views.xml",
+        "views/rebate_audit_campaign_views.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",
+        # Controls, findings and campaigns
+        "demo/rebate_audit_campaign_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "customer_rebate_audit/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
 }

@@ -1,2 +1,3 @@
 # Odoo runs the modules imported here (odoo --test-enable); pytest-odoo collects the files.
-from . import test_auditor_access, test_auditor_invoice_analysis
+# Controls, findings and campaigns
+from . import test_audit_controls, test_auditor_access, test_auditor_invoice_analysis
