@@ -616,9 +616,8 @@ class RebateAuditCampaignItem(models.Model):
 
     @api.model
     def _confirmed_statements(self, items):
-        documents = items.settlement_id | items.entry_id
         partners = items.settlement_id.partner_id | items.entry_id.partner_id
-        if not documents:
+        if not partners:
             return {}
         statements = (
             self.env["rebate.statement"]

@@ -175,11 +175,16 @@ class RebateAuditFinding(models.Model):
     def create(self, vals_list):
         if not self._guard_is_open():
             self._check_auditor()
-        vals_list = [dict(vals) for vals in vals_list]
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code("rebate.audit.finding") or "/"
         findings = super().create(vals_list)
+        for finding in findings:
+            finding._guarded_write(
+                {
+                    "name": self.env["ir.sequence"]
+                    .with_company(finding.company_id)
+                    .next_by_code("rebate.audit.finding")
+                    or "/"
+                }
+            )
         findings._check_campaign_open()
         findings._follow_responsible()
         findings._notify_responsible()

@@ -30,11 +30,6 @@ registry.category("web_tour.tours").add("rebate_audit_campaign_tour", {
             run: "edit The customer never confirmed the statement before the payout.",
         },
         {
-            content: "Severity high",
-            trigger: ".o_field_widget[name=severity] select",
-            run: 'select "high"',
-        },
-        {
             content: "Save",
             trigger: ".o_form_button_save",
             run: "click",
