@@ -74,12 +74,8 @@ class RebateAuditFinding(models.Model):
         store=True,
         index=True,
     )
-    control_id = fields.Many2one(
-        "rebate.control", string="Control", readonly=True, index=True, ondelete="restrict"
-    )
-    campaign_id = fields.Many2one(
-        "rebate.audit.campaign", string="Campaign", index=True, check_company=True
-    )
+    control_id = fields.Many2one("rebate.control", readonly=True, index=True, ondelete="restrict")
+    campaign_id = fields.Many2one("rebate.audit.campaign", index=True, check_company=True)
     campaign_item_id = fields.Many2one(
         "rebate.audit.campaign.item",
         string="Sampled Item",
@@ -123,7 +119,7 @@ class RebateAuditFinding(models.Model):
     )
     resolved_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     resolved_date = fields.Datetime(readonly=True, copy=False)
-    closed_by_id = fields.Many2one("res.users", string="Closed By", readonly=True, copy=False)
+    closed_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     closed_date = fields.Datetime(string="Closed On", readonly=True, copy=False)
     is_overdue = fields.Boolean(compute="_compute_is_overdue")
 

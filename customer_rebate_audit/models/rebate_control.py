@@ -69,12 +69,11 @@ class RebateControl(models.Model):
     )
     severity = fields.Selection(SEVERITIES, required=True, default="medium", tracking=True)
     threshold_amount = fields.Float(
-        string="Threshold Amount",
         tracking=True,
         help="Amount in company currency above which the check fires (where it uses one).",
     )
     days = fields.Integer(
-        string="Days", tracking=True, help="Number of days the check allows (where it uses one)."
+        tracking=True, help="Number of days the check allows (where it uses one)."
     )
     rate_limit = fields.Float(
         string="Maximum Rate (%)",
