@@ -1,2 +1,2 @@
 # Odoo runs the modules imported here (odoo --test-enable); pytest-odoo collects the files.
-from . import test_auditor_access, test_auditor_invoice_analysis
+from . import test_auditor_access, test_auditor_invoice_analysis, test_due_diligence, test_policy
