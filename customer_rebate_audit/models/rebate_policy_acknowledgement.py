@@ -44,6 +44,7 @@ class RebatePolicyAcknowledgement(models.Model):
 
     def write(self, vals):
         if not self._guard_is_open():
+            self.check_access("write")
             self._guard_refuse_records()
         return super().write(vals)
 
