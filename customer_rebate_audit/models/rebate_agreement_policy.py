@@ -65,10 +65,11 @@ class RebateAgreement(models.Model):
         return problems
 
     def _check_submittable(self):
+        result = None
         for agreement in self:
             problems = agreement._rebate_audit_problems()
             try:
-                super(RebateAgreement, agreement)._check_submittable()
+                result = super(RebateAgreement, agreement)._check_submittable()
             except UserError as error:
                 if not problems:
                     raise
@@ -84,6 +85,7 @@ class RebateAgreement(models.Model):
                         problems="\n".join(f"- {problem}" for problem in problems),
                     )
                 )
+        return result
 
     @client_method(comment=str)
     def action_approve(self, comment=False):

@@ -65,7 +65,7 @@ class RebatePolicy(models.Model):
         tracking=True,
         index=True,
     )
-    published_by_id = fields.Many2one("res.users", string="Published By", readonly=True, copy=False)
+    published_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     published_on = fields.Datetime(readonly=True, copy=False)
     superseded_on = fields.Datetime(readonly=True, copy=False)
     acknowledgement_ids = fields.One2many(

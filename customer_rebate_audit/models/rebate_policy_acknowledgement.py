@@ -23,7 +23,7 @@ class RebatePolicyAcknowledgement(models.Model):
     )
     company_id = fields.Many2one(related="policy_id.company_id", store=True, index=True)
     version = fields.Integer(related="policy_id.version", store=True)
-    user_id = fields.Many2one("res.users", string="User", required=True, ondelete="restrict")
+    user_id = fields.Many2one("res.users", required=True, ondelete="restrict")
     acknowledged_on = fields.Datetime(required=True, default=fields.Datetime.now)
     is_current = fields.Boolean(
         string="Current Version",

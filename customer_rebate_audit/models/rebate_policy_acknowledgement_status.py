@@ -16,7 +16,7 @@ class RebatePolicyAcknowledgementStatus(models.Model):
     policy_id = fields.Many2one("rebate.policy", string="Policy Version", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     version = fields.Integer(readonly=True)
-    user_id = fields.Many2one("res.users", string="User", readonly=True)
+    user_id = fields.Many2one("res.users", readonly=True)
     acknowledgement_id = fields.Many2one("rebate.policy.acknowledgement", readonly=True)
     acknowledged = fields.Boolean(readonly=True)
     acknowledged_on = fields.Datetime(readonly=True)
