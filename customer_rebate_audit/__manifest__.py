@@ -21,10 +21,18 @@
         "views/rebate_audit_finding_views.xml",
         "views/rebate_control_views.xml",
         "views/rebate_audit_campaign_views.xml",
+        # Policy acknowledgement and customer due diligence
+        "security/customer_rebate_audit_policy_security.xml",
+        "data/rebate_policy_data.xml",
+        "views/rebate_policy_views.xml",
+        "views/res_partner_due_diligence_views.xml",
+        "views/rebate_agreement_policy_views.xml",
+        "views/res_config_settings_due_diligence_views.xml",
+        "views/rebate_policy_menus.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",
-        # Controls, findings and campaigns
+        "demo/rebate_policy_demo.xml",
         "demo/rebate_audit_campaign_demo.xml",
     ],
     "assets": {

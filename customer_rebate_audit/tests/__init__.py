@@ -1,5 +1,4 @@
 # Odoo runs the modules imported here (odoo --test-enable); pytest-odoo collects the files.
-# test_audit_*: controls, findings and campaigns.
 from . import (
     test_audit_access,
     test_audit_campaign,
@@ -7,4 +6,6 @@ from . import (
     test_audit_tour,
     test_auditor_access,
     test_auditor_invoice_analysis,
+    test_due_diligence,
+    test_policy,
 )

@@ -1,0 +1,1 @@
+from . import rebate_due_diligence_wizard
