@@ -6,6 +6,7 @@ from . import (
     rebate_audit_campaign,
     rebate_audit_finding,
     rebate_control,
+    rebate_control_due_diligence,
     rebate_partner_due_diligence,
     rebate_policy,
     rebate_policy_acknowledgement,

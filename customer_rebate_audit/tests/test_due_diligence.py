@@ -384,3 +384,39 @@ class TestDueDiligenceOverRpc(DueDiligenceMixin, RebateRpcCase):
         self.jsonrpc(self.rep, "rebate.agreement", "action_submit", [agreement.id])
         self.env.invalidate_all()
         self.assertEqual(agreement.state, "to_approve")
+
+
+@tagged("post_install", "-at_install", "customer_rebate_audit")
+class TestDueDiligenceControl(DueDiligenceMixin, RebateCase):
+    """The control check, run by an auditor as the Run Now button does."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.auditor = new_test_user(
+            cls.env,
+            "test.rebate.auditor.ddc",
+            groups="base.group_user,customer_rebate_audit.group_rebate_auditor",
+        )
+        cls.control = cls.env.ref("customer_rebate_audit.control_customer_due_diligence")
+
+    def hits(self):
+        self.control.with_user(self.auditor).action_run()
+        return self.env["rebate.audit.finding"].search(
+            [("control_id", "=", self.control.id), ("state", "=", "open")]
+        )
+
+    def test_fires_on_a_customer_without_due_diligence_and_not_on_a_reviewed_one(self):
+        with freeze_time(TODAY):
+            agreement = self.approved_agreement(date_start=TODAY, date_end=date(2027, 12, 31))
+            findings = self.hits()
+            self.assertEqual(len(findings), 1)
+            self.assertIn(agreement.name, findings.description)
+        with freeze_time(TODAY):
+            # Reviewed and valid: silent (the open finding stays until an auditor closes it).
+            self.decide(self.manager, "approve", expiry_date=TODAY + timedelta(days=30))
+            self.assertEqual(self.control.sudo()._check_customer_due_diligence(), [])
+        with freeze_time(TODAY + timedelta(days=31)):
+            hits = self.control.sudo()._check_customer_due_diligence()
+            self.assertEqual([record for record, _message in hits], [agreement])
+            self.assertIn("expired", hits[0][1])
