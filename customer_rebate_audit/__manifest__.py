@@ -29,6 +29,7 @@
         "views/rebate_agreement_policy_views.xml",
         "views/res_config_settings_due_diligence_views.xml",
         "views/rebate_policy_menus.xml",
+        "views/rebate_audit_dashboard_views.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",

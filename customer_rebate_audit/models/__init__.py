@@ -4,6 +4,7 @@
 from . import (
     rebate_agreement_policy,
     rebate_audit_campaign,
+    rebate_audit_dashboard,
     rebate_audit_finding,
     rebate_control,
     rebate_control_due_diligence,

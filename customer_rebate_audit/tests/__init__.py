@@ -3,6 +3,7 @@ from . import (
     test_audit_access,
     test_audit_campaign,
     test_audit_controls,
+    test_audit_dashboard,
     test_audit_tour,
     test_auditor_access,
     test_auditor_invoice_analysis,

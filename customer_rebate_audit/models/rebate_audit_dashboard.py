@@ -1,0 +1,93 @@
+from odoo import api, fields, models
+
+from .rebate_control import SEVERITIES
+
+OPEN_STATES = ("open", "in_progress")
+
+
+class RebateAuditDashboard(models.TransientModel):
+    """Rebates > Audit > Dashboard: open findings by severity, control hits by check, the
+    audit trail's chain status and the campaigns, in the companies selected in the company
+    switcher. Every figure is read with the user's own rights: each role sees the findings
+    and campaigns it may read."""
+
+    _name = "rebate.audit.dashboard"
+    _description = "Rebate Audit Dashboard"
+
+    company_ids = fields.Many2many("res.company", compute="_compute_dashboard")
+    finding_critical = fields.Integer(string="Critical", compute="_compute_dashboard")
+    finding_high = fields.Integer(string="High", compute="_compute_dashboard")
+    finding_medium = fields.Integer(string="Medium", compute="_compute_dashboard")
+    finding_low = fields.Integer(string="Low", compute="_compute_dashboard")
+    finding_overdue = fields.Integer(string="Overdue", compute="_compute_dashboard")
+    control_ids = fields.Many2many(
+        "rebate.control", string="Control Checks", compute="_compute_dashboard"
+    )
+    campaign_draft = fields.Integer(string="Draft Campaigns", compute="_compute_dashboard")
+    campaign_in_progress = fields.Integer(
+        string="Campaigns in Progress", compute="_compute_dashboard"
+    )
+    campaign_signed_off = fields.Integer(
+        string="Signed-off Campaigns", compute="_compute_dashboard"
+    )
+    campaign_ids = fields.Many2many(
+        "rebate.audit.campaign", string="Open Campaigns", compute="_compute_dashboard"
+    )
+
+    @api.depends_context("allowed_company_ids")
+    def _compute_dashboard(self):
+        companies = self.env.companies
+        Finding = self.env["rebate.audit.finding"]
+        Campaign = self.env["rebate.audit.campaign"]
+        in_companies = [("company_id", "in", companies.ids)]
+        by_severity = dict(
+            Finding._read_group(
+                [*in_companies, ("state", "in", OPEN_STATES)], ["severity"], ["__count"]
+            )
+        )
+        overdue = Finding.search_count(
+            [
+                *in_companies,
+                ("state", "in", OPEN_STATES),
+                ("date_deadline", "<", fields.Date.context_today(self)),
+            ]
+        )
+        campaigns = dict(Campaign._read_group(in_companies, ["state"], ["__count"]))
+        controls = self.env["rebate.control"].search(
+            [("enabled", "=", True), ("company_id", "in", [False, *companies.ids])]
+        )
+        open_campaigns = Campaign.search([*in_companies, ("state", "!=", "signed_off")])
+        for dashboard in self:
+            dashboard.company_ids = companies
+            for severity, _label in SEVERITIES:
+                dashboard[f"finding_{severity}"] = by_severity.get(severity, 0)
+            dashboard.finding_overdue = overdue
+            dashboard.control_ids = controls
+            dashboard.campaign_draft = campaigns.get("draft", 0)
+            dashboard.campaign_in_progress = campaigns.get("in_progress", 0)
+            dashboard.campaign_signed_off = campaigns.get("signed_off", 0)
+            dashboard.campaign_ids = open_campaigns
+
+    def action_open_findings(self):
+        """The open findings, of one severity (the context's `severity`), or overdue."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_rebate_audit.action_rebate_audit_finding"
+        )
+        domain = [("company_id", "in", self.env.companies.ids), ("state", "in", OPEN_STATES)]
+        severity = self.env.context.get("severity")
+        if severity in dict(SEVERITIES):
+            domain.append(("severity", "=", severity))
+        if self.env.context.get("overdue"):
+            domain.append(("date_deadline", "<", fields.Date.context_today(self)))
+        action["domain"] = domain
+        action["context"] = {}
+        return action
+
+    def action_open_campaigns(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_rebate_audit.action_rebate_audit_campaign"
+        )
+        state = self.env.context.get("campaign_state")
+        if state in ("draft", "in_progress", "signed_off"):
+            action["domain"] = [("state", "=", state)]
+        return action
