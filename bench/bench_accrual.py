@@ -71,6 +71,11 @@ LEDGER_HISTORY = int(os.environ.get("LEDGER_HISTORY", "100000"))
 BEST_OF = 5
 TARGETS = {"posting_overhead_ratio": 1.3, "recompute_vs_sql_ratio": 3}
 MODULE = "customer_rebate"
+# The addons the benchmark database has: BENCH_ADDONS=customer_rebate,customer_rebate_audit
+# measures posting with the audit trail (use another BENCH_DB than without it).
+MODULES = tuple(
+    name.strip() for name in os.environ.get("BENCH_ADDONS", MODULE).split(",") if name.strip()
+)
 BULK_PARAM = "rebate_bench.bulk_move.{lines}"
 FINGERPRINT_PARAM = "rebate_bench.module_fingerprint"
 
@@ -93,14 +98,15 @@ def log(message, *args):
 
 
 def module_fingerprint():
-    """A hash of customer_rebate's code and data files: when it changes, the database is
-    updated (-u) before measuring, since other work may have changed the module."""
-    root = Path(get_module_path(MODULE))
+    """A hash of the benchmarked addons' code and data files: when it changes, the database
+    is updated (-u) before measuring, since other work may have changed the modules."""
     digest = hashlib.sha256()
-    for path in sorted(root.rglob("*")):
-        if path.suffix in {".py", ".xml", ".csv"} and "__pycache__" not in path.parts:
-            digest.update(str(path.relative_to(root)).encode())
-            digest.update(path.read_bytes())
+    for module in MODULES:
+        root = Path(get_module_path(module))
+        for path in sorted(root.rglob("*")):
+            if path.suffix in {".py", ".xml", ".csv"} and "__pycache__" not in path.parts:
+                digest.update(f"{module}/{path.relative_to(root)}".encode())
+                digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
@@ -112,9 +118,11 @@ def database_state(db, fingerprint):
         cr.execute("SELECT 1 FROM pg_tables WHERE tablename = 'ir_module_module'")
         if not cr.fetchone():
             return "missing"
-        cr.execute("SELECT state FROM ir_module_module WHERE name = %s", [MODULE])
-        row = cr.fetchone()
-        if not (row and row[0] == "installed"):
+        cr.execute(
+            "SELECT COUNT(*) FROM ir_module_module WHERE name IN %s AND state = 'installed'",
+            [MODULES],
+        )
+        if cr.fetchone()[0] != len(MODULES):
             return "missing"
         cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s", [FINGERPRINT_PARAM])
         row = cr.fetchone()
@@ -128,13 +136,13 @@ def ensure_database(conf, db):
         return
     odoo.sql_db.close_db(db)
     if state == "missing":
-        log("Creating database %s with %s (no demo data; ~2 min)...", db, MODULE)
+        log("Creating database %s with %s (no demo data; ~2 min)...", db, ",".join(MODULES))
         option = "-i"
     else:
-        log("Updating %s in database %s: its code changed since the last run...", MODULE, db)
+        log("Updating %s in database %s: the code changed since the last run...", MODULES, db)
         option = "-u"
     started = time.perf_counter()
-    command = [sys.executable, "-m", "odoo", "-c", conf, "-d", db, option, MODULE]
+    command = [sys.executable, "-m", "odoo", "-c", conf, "-d", db, option, ",".join(MODULES)]
     # py.warnings: Odoo logs the deprecation warnings of its own dependencies with stacks.
     command += ["--stop-after-init", "--log-level=warn", "--log-handler=py.warnings:ERROR"]
     subprocess.run(command, check=True, stdout=sys.stderr)
@@ -146,7 +154,7 @@ def ensure_database(conf, db):
         )
         cr.commit()
     if database_state(db, fingerprint) != "ready":
-        raise RuntimeError(f"{MODULE} is still not installed in {db}")
+        raise RuntimeError(f"{','.join(MODULES)} still not installed in {db}")
     log("  done in %.0f s", time.perf_counter() - started)
 
 
@@ -567,6 +575,7 @@ def main():
             cr.rollback()
 
     result = {
+        "addons": list(MODULES),
         "lines": lines,
         "invoices_posted": INVOICES,
         **posting,

@@ -14,7 +14,12 @@
         "security/customer_rebate_audit_security.xml",
         "security/ir.model.access.csv",
         "views/audit_menus.xml",
+        # The audit trail:
+        "security/rebate_audit_trail_security.xml",
+        "data/rebate_audit_trail_cron.xml",
+        "views/rebate_audit_log_views.xml",
     ],
+    "post_init_hook": "post_init_hook",
     "demo": [
         "demo/res_users_demo.xml",
     ],
