@@ -13,10 +13,10 @@ class AccountJournal(models.Model):
             if rebate:
                 raise UserError(
                     self.env._(
-                        "%s is a rebate journal: with the audit addon installed its posted "
-                        "entries are locked with a hash, which cannot be switched off. "
+                        "%(journal)s is a rebate journal: with the audit addon installed its "
+                        "posted entries are locked with a hash, which cannot be switched off. "
                         "Nothing was saved.",
-                        rebate[0].display_name,
+                        journal=rebate[0].display_name,
                     )
                 )
         return super().write(vals)

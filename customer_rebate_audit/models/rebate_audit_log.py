@@ -348,7 +348,8 @@ class RebateAuditLog(models.Model):
             )
         else:
             message = self.env._(
-                "The audit trail is intact: %s entries verified, every hash matches.", checked
+                "The audit trail is intact: %(count)s entries verified, every hash matches.",
+                count=checked,
             )
         return {
             "type": "ir.actions.client",
@@ -549,26 +550,26 @@ class RebateAuditLog(models.Model):
         self._append(entries)
 
     @api.model
-    def _log_deleted(self, records):
+    def _deleted_entries(self, records):
+        """The trail entries of records about to be deleted: what they held (appended once
+        the deletion went through)."""
         names = self._audited_fields(records)
         snapshot = self._snapshot(records, names)
-        self._append(
-            [
-                {
-                    "company_id": self._chain_company(record),
-                    "res_model": record._name,
-                    "res_id": record.id,
-                    "record_name": record.sudo().display_name,
-                    "operation": "unlink",
-                    "changes": {
-                        name: [value, False]
-                        for name, value in snapshot[record.id].items()
-                        if value not in (False, [], "", None)
-                    },
-                }
-                for record in records
-            ]
-        )
+        return [
+            {
+                "company_id": self._chain_company(record),
+                "res_model": record._name,
+                "res_id": record.id,
+                "record_name": record.sudo().display_name,
+                "operation": "unlink",
+                "changes": {
+                    name: [value, False]
+                    for name, value in snapshot[record.id].items()
+                    if value not in (False, [], "", None)
+                },
+            }
+            for record in records
+        ]
 
     @api.model
     def _log_ledger_rows(self, entries, vals_list):

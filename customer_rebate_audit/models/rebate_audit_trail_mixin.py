@@ -32,11 +32,15 @@ class RebateAuditTrailMixin(models.AbstractModel):
         return result
 
     def unlink(self):
-        if self:
-            Log = self.env["rebate.audit.log"]
-            for records in self._audit_cascade():
-                Log._log_deleted(records)
-        return super().unlink()
+        if not self:
+            return super().unlink()
+        Log = self.env["rebate.audit.log"]
+        entries = [
+            entry for records in self._audit_cascade() for entry in Log._deleted_entries(records)
+        ]
+        result = super().unlink()
+        Log._append(entries)
+        return result
 
     def _audit_cascade(self):
         """These records, then the audited records the database deletes with them (ON

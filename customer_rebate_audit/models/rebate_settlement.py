@@ -49,7 +49,10 @@ class RebateSettlement(models.Model):
             reasons.append(self.env._("the payment is missing"))
         if self.credit_note_id and self.credit_note_id.state != "posted":
             reasons.append(
-                self.env._("credit note %s is no longer posted", self.credit_note_id.display_name)
+                self.env._(
+                    "credit note %(move)s is no longer posted",
+                    move=self.credit_note_id.display_name,
+                )
             )
         if self.payment_id and self.payment_id.state in DEAD_PAYMENT_STATES:
             state = dict(self.payment_id._fields["state"]._description_selection(self.env))
@@ -64,8 +67,8 @@ class RebateSettlement(models.Model):
         if unposted:
             reasons.append(
                 self.env._(
-                    "journal entries %s are no longer posted",
-                    ", ".join(unposted.mapped("display_name")),
+                    "journal entries %(moves)s are no longer posted",
+                    moves=", ".join(unposted.mapped("display_name")),
                 )
             )
         return "; ".join(reasons)
