@@ -54,6 +54,7 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from unittest import mock
 
 import odoo
 from odoo import SUPERUSER_ID, api, fields
@@ -65,12 +66,17 @@ from odoo.tools import SQL, config
 REPO_ROOT = Path(__file__).resolve().parent.parent
 INVOICES = 40
 LINES_PER_INVOICE = 10
-ROUNDS = 3
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 HISTORY_ROUNDS = 2
 LEDGER_HISTORY = int(os.environ.get("LEDGER_HISTORY", "100000"))
 BEST_OF = 5
 TARGETS = {"posting_overhead_ratio": 1.3, "recompute_vs_sql_ratio": 3}
 MODULE = "customer_rebate"
+# The addons the benchmark database has: BENCH_ADDONS=customer_rebate,customer_rebate_audit
+# measures posting with the audit trail (use another BENCH_DB than without it).
+MODULES = tuple(
+    name.strip() for name in os.environ.get("BENCH_ADDONS", MODULE).split(",") if name.strip()
+)
 BULK_PARAM = "rebate_bench.bulk_move.{lines}"
 FINGERPRINT_PARAM = "rebate_bench.module_fingerprint"
 
@@ -93,14 +99,15 @@ def log(message, *args):
 
 
 def module_fingerprint():
-    """A hash of customer_rebate's code and data files: when it changes, the database is
-    updated (-u) before measuring, since other work may have changed the module."""
-    root = Path(get_module_path(MODULE))
+    """A hash of the benchmarked addons' code and data files: when it changes, the database
+    is updated (-u) before measuring, since other work may have changed the modules."""
     digest = hashlib.sha256()
-    for path in sorted(root.rglob("*")):
-        if path.suffix in {".py", ".xml", ".csv"} and "__pycache__" not in path.parts:
-            digest.update(str(path.relative_to(root)).encode())
-            digest.update(path.read_bytes())
+    for module in MODULES:
+        root = Path(get_module_path(module))
+        for path in sorted(root.rglob("*")):
+            if path.suffix in {".py", ".xml", ".csv"} and "__pycache__" not in path.parts:
+                digest.update(f"{module}/{path.relative_to(root)}".encode())
+                digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
@@ -112,9 +119,11 @@ def database_state(db, fingerprint):
         cr.execute("SELECT 1 FROM pg_tables WHERE tablename = 'ir_module_module'")
         if not cr.fetchone():
             return "missing"
-        cr.execute("SELECT state FROM ir_module_module WHERE name = %s", [MODULE])
-        row = cr.fetchone()
-        if not (row and row[0] == "installed"):
+        cr.execute(
+            "SELECT COUNT(*) FROM ir_module_module WHERE name IN %s AND state = 'installed'",
+            [MODULES],
+        )
+        if cr.fetchone()[0] != len(MODULES):
             return "missing"
         cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s", [FINGERPRINT_PARAM])
         row = cr.fetchone()
@@ -128,13 +137,13 @@ def ensure_database(conf, db):
         return
     odoo.sql_db.close_db(db)
     if state == "missing":
-        log("Creating database %s with %s (no demo data; ~2 min)...", db, MODULE)
+        log("Creating database %s with %s (no demo data; ~2 min)...", db, ",".join(MODULES))
         option = "-i"
     else:
-        log("Updating %s in database %s: its code changed since the last run...", MODULE, db)
+        log("Updating %s in database %s: the code changed since the last run...", MODULES, db)
         option = "-u"
     started = time.perf_counter()
-    command = [sys.executable, "-m", "odoo", "-c", conf, "-d", db, option, MODULE]
+    command = [sys.executable, "-m", "odoo", "-c", conf, "-d", db, option, ",".join(MODULES)]
     # py.warnings: Odoo logs the deprecation warnings of its own dependencies with stacks.
     command += ["--stop-after-init", "--log-level=warn", "--log-handler=py.warnings:ERROR"]
     subprocess.run(command, check=True, stdout=sys.stderr)
@@ -146,7 +155,7 @@ def ensure_database(conf, db):
         )
         cr.commit()
     if database_state(db, fingerprint) != "ready":
-        raise RuntimeError(f"{MODULE} is still not installed in {db}")
+        raise RuntimeError(f"{','.join(MODULES)} still not installed in {db}")
     log("  done in %.0f s", time.perf_counter() - started)
 
 
@@ -287,9 +296,18 @@ def ensure_bulk_lines(registry, lines, year):
 # ------------------------------------------------------------------ measures
 
 
-def post_one_at_a_time(env, invoices):
+def post_one_at_a_time(env, invoices, trail=True):
     """Seconds and SQL queries to post the invoices one by one, each followed by what its
-    commit would run: pending writes and pre-commit hooks (cr.flush())."""
+    commit would run: pending writes and pre-commit hooks (cr.flush()). `trail=False`
+    switches the audit trail of customer_rebate_audit off in this process, for the time
+    of the measure (the addon has no such switch)."""
+    if not trail:
+        Log = type(env["rebate.audit.log"])
+        with (
+            mock.patch.object(Log, "_append", lambda self, entries: None),
+            mock.patch.object(Log, "_log_ledger_rows", lambda self, entries, vals_list: None),
+        ):
+            return post_one_at_a_time(env, invoices)
     env.invalidate_all()
     cr = env.cr
     queries = cr.sql_log_count
@@ -380,6 +398,27 @@ def post_after_history(env, agreement, post, drafts, results):
         run_booking_job(env)
 
 
+def check_accrued(env, drafts):
+    """Every invoice of the customer with the agreement accrued and was booked; none of
+    the other customer's."""
+    posted_a = (
+        env["account.move"]
+        .concat(*drafts["A"], *drafts["R"], *drafts.get("N", []))
+        .filtered(lambda m: m.state == "posted")
+    )
+    # The history rows copy a real row (its invoice included) with zero figures.
+    entries = env["rebate.entry"].search([("invoice_id", "in", posted_a.ids), ("volume", "!=", 0)])
+    expected = len(posted_a.invoice_line_ids)
+    if len(entries) != expected or not all(posted_a.mapped("rebate_accrued")):
+        raise AssertionError(f"side A did not accrue: {len(entries)} ledger rows, {expected} lines")
+    booked = env["account.move"].search_count([("rebate_source_invoice_id", "in", posted_a.ids)])
+    if any(entries.mapped("booking_pending")) or booked != len(posted_a):
+        raise AssertionError(f"{booked} accrual journal entries for {len(posted_a)} invoices")
+    posted_b = env["account.move"].concat(*drafts["B"]).filtered(lambda m: m.state == "posted")
+    if env["rebate.entry"].search_count([("invoice_id", "in", posted_b.ids)]):
+        raise AssertionError("side B accrued without an agreement")
+
+
 def measure_posting(env, year):
     today = fields.Date.context_today(env["res.users"])
     product = env["product.product"].create(
@@ -399,6 +438,12 @@ def measure_posting(env, year):
     rounds = 1 + ROUNDS + HISTORY_ROUNDS + (1 if os.environ.get("BENCH_PROFILE") else 0)
     log("Creating %d x 3 x %d draft invoices of %d lines...", rounds, INVOICES, LINES_PER_INVOICE)
     sides = {"A": partner_a, "B": partner_b, "R": partner_a}
+    # With the audit addon: N posts as A does with the audit trail switched off in this
+    # process only (the addon has no such switch), interleaved with A in every round.
+    trail = "rebate.audit.log" in env
+    if trail:
+        sides["N"] = partner_a
+    order = ("B", "A", "N", "R") if trail else ("B", "A", "R")
     drafts = {
         side: [draft_invoices(env, partner, product, day, INVOICES) for _ in range(rounds)]
         for side, partner in sides.items()
@@ -408,16 +453,19 @@ def measure_posting(env, year):
     def post(side, invoices):
         company.rebate_accrual_mode = "realtime" if side == "R" else "background"
         env.flush_all()
-        return post_one_at_a_time(env, invoices)
+        return post_one_at_a_time(env, invoices, trail=side != "N")
 
     # Round 0 warms the caches (journals, accounts, sequences) on every side.
-    for side in ("B", "A", "R"):
+    for side in order:
         post(side, drafts[side][0][:2])
     run_booking_job(env)
 
-    results = {"A": [], "B": [], "R": [], "job": [], "A_history": [], "B_history": []}
+    results = {side: [] for side in order}
+    results.update({"job": [], "A_history": [], "B_history": []})
     for index in range(1, ROUNDS + 1):
-        for side in ("B", "A", "R"):
+        # A and N take turns in going first; each is followed by the booking job (timed
+        # after A only), so neither posts in the other's wake.
+        for side in order if index % 2 or not trail else ("B", "N", "A", "R"):
             seconds, queries = post(side, drafts[side][index])
             results[side].append((seconds, queries))
             log(
@@ -427,7 +475,9 @@ def measure_posting(env, year):
                 seconds,
                 queries / INVOICES,
             )
-            if side == "A":
+            if side == "N":
+                run_booking_job(env)
+            elif side == "A":
                 seconds, queries = run_booking_job(env)
                 results["job"].append((seconds, queries))
                 log(
@@ -442,21 +492,7 @@ def measure_posting(env, year):
         profile(lambda: post_one_at_a_time(env, drafts["A"][-1]), "posting with an agreement")
         profile(lambda: run_booking_job(env), "booking job")
 
-    posted_a = (
-        env["account.move"]
-        .concat(*drafts["A"], *drafts["R"])
-        .filtered(lambda m: m.state == "posted")
-    )
-    entries = env["rebate.entry"].search([("invoice_id", "in", posted_a.ids)])
-    expected = len(posted_a.invoice_line_ids)
-    if len(entries) != expected or not all(posted_a.mapped("rebate_accrued")):
-        raise AssertionError(f"side A did not accrue: {len(entries)} ledger rows, {expected} lines")
-    booked = env["account.move"].search_count([("rebate_source_invoice_id", "in", posted_a.ids)])
-    if any(entries.mapped("booking_pending")) or booked != len(posted_a):
-        raise AssertionError(f"{booked} accrual journal entries for {len(posted_a)} invoices")
-    posted_b = env["account.move"].concat(*drafts["B"]).filtered(lambda m: m.state == "posted")
-    if env["rebate.entry"].search_count([("invoice_id", "in", posted_b.ids)]):
-        raise AssertionError("side B accrued without an agreement")
+    check_accrued(env, drafts)
 
     def median(side, item=0):
         return statistics.median(result[item] for result in results[side])
@@ -474,6 +510,7 @@ def measure_posting(env, year):
         median("job", 1) / INVOICES,
     )
     return {
+        **(trail_figures(median) if trail else {}),
         "posting_overhead_ratio": round(median("A") / median("B"), 2),
         "posting_extra_queries_per_invoice": round((median("A", 1) - median("B", 1)) / INVOICES, 1),
         "booking_vs_posting_ratio": round(median("job") / median("B"), 2),
@@ -485,6 +522,20 @@ def measure_posting(env, year):
         "posting_extra_queries_per_invoice_at_history": round(
             (median("A_history", 1) - median("B_history", 1)) / INVOICES, 1
         ),
+    }
+
+
+def trail_figures(median):
+    """The audit trail's cost: A (trail on) against N (trail off), and N against B."""
+    log(
+        "Posting per round with the trail switched off: N %.3f s, %.1f queries/invoice",
+        median("N"),
+        median("N", 1) / INVOICES,
+    )
+    return {
+        "posting_overhead_ratio_trail_off": round(median("N") / median("B"), 2),
+        "trail_posting_ratio": round(median("A") / median("N"), 3),
+        "trail_extra_queries_per_invoice": round((median("A", 1) - median("N", 1)) / INVOICES, 1),
     }
 
 
@@ -567,6 +618,7 @@ def main():
             cr.rollback()
 
     result = {
+        "addons": list(MODULES),
         "lines": lines,
         "invoices_posted": INVOICES,
         **posting,

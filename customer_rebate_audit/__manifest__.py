@@ -30,7 +30,12 @@
         "views/res_config_settings_due_diligence_views.xml",
         "views/rebate_policy_menus.xml",
         "views/rebate_audit_dashboard_views.xml",
+        # The audit trail:
+        "security/rebate_audit_trail_security.xml",
+        "data/rebate_audit_trail_cron.xml",
+        "views/rebate_audit_log_views.xml",
     ],
+    "post_init_hook": "post_init_hook",
     "demo": [
         "demo/res_users_demo.xml",
         "demo/rebate_policy_demo.xml",
