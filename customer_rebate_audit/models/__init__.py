@@ -22,6 +22,5 @@ from . import (
     rebate_policy_acknowledgement_status,
     rebate_settlement,
     res_company,
-    res_company_due_diligence,
     res_partner_due_diligence,
 )

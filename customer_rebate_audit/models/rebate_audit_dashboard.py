@@ -33,6 +33,17 @@ class RebateAuditDashboard(models.TransientModel):
     campaign_ids = fields.Many2many(
         "rebate.audit.campaign", string="Open Campaigns", compute="_compute_dashboard"
     )
+    chain_check_ids = fields.Many2many(
+        "rebate.audit.chain.check",
+        string="Latest Chain Verifications",
+        compute="_compute_dashboard",
+        help="The latest verification of each audit trail chain of the selected companies.",
+    )
+    chain_state = fields.Selection(
+        [("ok", "Intact"), ("broken", "Broken"), ("unverified", "Not verified yet")],
+        string="Audit Trail",
+        compute="_compute_dashboard",
+    )
 
     @api.depends_context("allowed_company_ids")
     def _compute_dashboard(self):
@@ -57,6 +68,11 @@ class RebateAuditDashboard(models.TransientModel):
             [("enabled", "=", True), ("company_id", "in", [False, *companies.ids])]
         )
         open_campaigns = Campaign.search([*in_companies, ("state", "!=", "signed_off")])
+        latest_checks = self._latest_chain_checks(companies)
+        if not latest_checks:
+            chain_state = "unverified"
+        else:
+            chain_state = "ok" if all(latest_checks.mapped("ok")) else "broken"
         for dashboard in self:
             dashboard.company_ids = companies
             for severity, _label in SEVERITIES:
@@ -67,6 +83,23 @@ class RebateAuditDashboard(models.TransientModel):
             dashboard.campaign_in_progress = campaigns.get("in_progress", 0)
             dashboard.campaign_signed_off = campaigns.get("signed_off", 0)
             dashboard.campaign_ids = open_campaigns
+            dashboard.chain_check_ids = latest_checks
+            dashboard.chain_state = chain_state
+
+    def _latest_chain_checks(self, companies):
+        """The latest verification of each chain of these companies (and of the records
+        without a company), read with the user's rights, in one query."""
+        Check = self.env["rebate.audit.chain.check"]
+        if not Check.has_access("read"):
+            return Check
+        groups = Check._read_group(
+            [("company_id", "in", [False, *companies.ids])], ["chain_key"], ["id:max"]
+        )
+        return Check.browse([last_id for _key, last_id in groups])
+
+    def action_verify_chain(self):
+        """Verify Chain: the trail's own action (it checks who may)."""
+        return self.env["rebate.audit.log"].action_verify_chain()
 
     def action_open_findings(self):
         """The open findings, of one severity (the context's `severity`), or overdue."""

@@ -60,6 +60,16 @@ class TestAuditDashboard(RebateCase):
             1,
         )
 
+    def test_chain_status_after_verify_chain(self):
+        dashboard = self.open_dashboard(self.auditor)
+        self.assertIn(dashboard.chain_state, ("ok", "unverified"))
+        dashboard.save().action_verify_chain()
+        dashboard = self.open_dashboard(self.auditor)
+        self.assertEqual(dashboard.chain_state, "ok")
+        checks = dashboard.save().chain_check_ids
+        self.assertTrue(checks)
+        self.assertTrue(all(checks.mapped("ok")))
+
     def test_managers_and_finance_open_it_sales_reps_do_not(self):
         for user in (self.manager, self.accountant):
             with self.subTest(user=user.login):
