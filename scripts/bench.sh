@@ -28,4 +28,10 @@ for bench in "$REPO_ROOT"/bench/bench_*.py; do
     say "$(basename "$bench") (LINES=$LINES)" >&2
     run_bench "$bench" || failed+=("$(basename "$bench")")
 done
+# The accrual benchmark again with the audit addon installed (its own database): posting
+# with the audit trail against the same run with the trail switched off (trail_* figures).
+say "bench_accrual.py with customer_rebate_audit (LINES=$LINES)" >&2
+BENCH_ADDONS=customer_rebate,customer_rebate_audit \
+    BENCH_DB="${BENCH_DB_AUDIT:-rebate_bench_audit}" \
+    run_bench "$REPO_ROOT/bench/bench_accrual.py" || failed+=("bench_accrual.py (audit)")
 [ ${#failed[@]} -eq 0 ] || die "Benchmarks failed: ${failed[*]} (see above)."
