@@ -26,6 +26,11 @@ ROLES = {
     "employee": ("base.user_demo", True),
     "portal": ("customer_rebate.user_rebate_customer_demo", True),
 }
+# What a read-only role may still write: the auditor's own work (the chain verifications
+# it runs and the findings it records), never business data.
+OWN_WORK_TABLES = {
+    "auditor": {"rebate_audit_chain_check", "rebate_audit_finding"},
+}
 # Roles that reach the app through its menus (the others get to it only by URL or RPC).
 MENU_ROLES = ("rep", "manager", "accountant", "auditor", "admin")
 ROOT_MENU = "customer_rebate.menu_rebate_root"
@@ -114,7 +119,13 @@ class DemoUiCase(TransactionCase):
 
     def client(self, role):
         xmlid, readonly = ROLES[role]
-        return WebClient(self.env, self.env.ref(xmlid), role, readonly_role=readonly)
+        return WebClient(
+            self.env,
+            self.env.ref(xmlid),
+            role,
+            readonly_role=readonly,
+            own_tables=OWN_WORK_TABLES.get(role, ()),
+        )
 
     def assertNoProblem(self, client, what):
         """Fail with every problem met, not only the first one."""

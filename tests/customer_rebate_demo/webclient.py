@@ -101,8 +101,10 @@ def describe(error):
 class WebClient:
     """The web client of one logged-in user."""
 
-    def __init__(self, env, user, role, readonly_role=False):
+    def __init__(self, env, user, role, readonly_role=False, own_tables=()):
         self.role = role
+        # Tables a read-only role may write all the same (an auditor's own findings).
+        self.own_tables = set(own_tables)
         self.user = user
         self.readonly_role = readonly_role
         user_context = {
@@ -177,7 +179,7 @@ class WebClient:
         return sorted(
             (table, rows - before.get(table, 0))
             for table, rows in counts.items()
-            if rows > before.get(table, 0) and table not in transient
+            if rows > before.get(table, 0) and table not in transient | self.own_tables
         )
 
     # ------------------------------------------------------------------ evaluation
