@@ -11,7 +11,6 @@ from . import (
     test_concurrency,
     test_concurrency_payouts,
     test_first_week,
-    test_install,
     test_ledger,
     test_portal,
     test_sale_order_rebate,

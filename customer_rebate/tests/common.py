@@ -2,11 +2,42 @@
 
 import base64
 from datetime import date
+from unittest.mock import patch
 
 from odoo import fields
+from odoo.modules.registry import DummyRLock, Registry
 from odoo.tests import TransactionCase, new_test_user
 
 SIGNED_CONTRACT = base64.b64encode(b"%PDF-1.4 signed rebate contract")
+# The auditor's group belongs to customer_rebate_audit. Where that addon is not installed (an
+# integrator's `odoo --test-enable -i customer_rebate`), the auditor of these tests is a
+# plain employee: what they assert an auditor cannot do holds for one too, and the
+# auditor's own rights are asserted only where the group exists.
+AUDITOR_GROUP = "customer_rebate_audit.group_rebate_auditor"
+
+
+def run_threads(threads, timeout):
+    """Start the threads and wait for each (at most `timeout` seconds).
+
+    A thread opens its environments on the loaded registry; `odoo --test-enable -i ...`
+    runs the post-install tests while the main thread holds the registry lock, where
+    `Registry(db)` would wait for ever. The registry is loaded: its lookup needs no lock,
+    as in Odoo's own test mode."""
+    with patch.object(Registry, "_lock", DummyRLock()):
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout)
+
+
+def audit_installed(env):
+    """Whether customer_rebate_audit (the auditor's group) is installed."""
+    return bool(env.ref(AUDITOR_GROUP, raise_if_not_found=False))
+
+
+def auditor_groups(env):
+    """The groups of a test auditor: the auditor's, or a plain employee's without the addon."""
+    return f"base.group_user,{AUDITOR_GROUP}" if audit_installed(env) else "base.group_user"
 
 
 class RebateCase(TransactionCase):

@@ -12,7 +12,7 @@ import xmlrpc.client
 
 from odoo.tests import HttpCase, new_test_user
 
-from .common import RebateAccountingCase
+from .common import RebateAccountingCase, auditor_groups
 
 # What a refused call may answer: Odoo's clear, user-facing errors.
 CLEAR_ERRORS = (
@@ -49,7 +49,7 @@ class RebateRpcCase(HttpCase, RebateAccountingCase):
         cls.auditor = new_test_user(
             cls.env,
             "test.rebate.auditor",
-            groups="base.group_user,customer_rebate_audit.group_rebate_auditor",
+            groups=auditor_groups(cls.env),
         )
         cls.customer_b = cls.env["res.partner"].create(
             {"name": "Suzhou Other Customer Co., Ltd.", "is_company": True}

@@ -17,7 +17,7 @@ from odoo.service.model import retrying
 from odoo.sql_db import db_connect
 from odoo.tests import TransactionCase, tagged
 
-from .common import SIGNED_CONTRACT
+from .common import SIGNED_CONTRACT, run_threads
 
 
 @tagged("post_install", "-at_install", "customer_rebate")
@@ -190,10 +190,7 @@ class TestAccrualConcurrency(TransactionCase):
                 self.post_in_thread(first, outcome, "first", after=hold_open),
                 self.post_in_thread(second, outcome, "second", before=start_second),
             ]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(60)
+            run_threads(threads, 60)
             self.assertEqual(outcome.get("first"), 1, outcome)
             self.assertIsInstance(outcome.get("second"), int, outcome)
             with self.cursor() as cr:
@@ -307,10 +304,7 @@ class TestApprovalConcurrency(TransactionCase):
                 self.approve_in_thread(made["agreement"], outcome, "first", after=hold_open),
                 self.approve_in_thread(made["agreement"], outcome, "second", before=start_second),
             ]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(60)
+            run_threads(threads, 60)
             self.assertEqual(outcome.get("first"), 1, outcome)
             self.assertIsInstance(outcome.get("second"), UserError, outcome)
             self.assertIn("not waiting for approval", str(outcome["second"]))

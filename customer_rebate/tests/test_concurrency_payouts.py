@@ -19,6 +19,8 @@ from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.customer_rebate.tools import guard
 
+from .common import run_threads
+
 
 @tagged("post_install", "-at_install", "customer_rebate")
 class TestPayoutConcurrency(TransactionCase):
@@ -52,10 +54,7 @@ class TestPayoutConcurrency(TransactionCase):
             threading.Thread(target=run, args=(name, call), name=f"rebate-payout-{name}")
             for name, call in calls.items()
         ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(90)
+        run_threads(threads, 90)
         return outcome
 
     def purge(self, made):

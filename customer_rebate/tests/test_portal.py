@@ -174,7 +174,7 @@ class TestRebatePortal(HttpCase, RebateAccountingCase):
 
 
 @tagged("post_install", "-at_install", "customer_rebate")
-class TestStatementPdf(RebateAccountingCase):
+class TestStatementPdf(HttpCase, RebateAccountingCase):
     def test_pdf_renders_chinese_text(self):
         self.customer.name = "杭州测试客户有限公司"
         self.approved_agreement(tier_ids=TIERS, title="年度返利")

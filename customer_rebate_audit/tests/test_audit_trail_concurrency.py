@@ -12,6 +12,8 @@ from odoo.service.model import retrying
 from odoo.sql_db import db_connect
 from odoo.tests import TransactionCase, tagged
 
+from odoo.addons.customer_rebate.tests.common import run_threads
+
 PROBE = "audit trail concurrency probe"
 
 
@@ -86,10 +88,7 @@ class TestAuditTrailConcurrency(TransactionCase):
                 self.append_in_thread(outcome, "first", after=hold_open),
                 self.append_in_thread(outcome, "second", before=start_second),
             ]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(60)
+            run_threads(threads, 60)
             self.assertEqual(outcome.get("first"), 1, outcome)
             self.assertIsInstance(outcome.get("second"), int, outcome)
             self.assertGreaterEqual(outcome["second"], 2, "waited, then ran again")
