@@ -6,6 +6,7 @@ server, for a user of each role."""
 
 import base64
 import re
+import unittest
 from datetime import date
 from pathlib import Path
 
@@ -30,7 +31,10 @@ OPERATIONS = {"r": "read", "c": "create", "w": "write", "d": "unlink"}
 
 def readme_table(title):
     """The rows of the table that follows the line `title` in the README, as lists of
-    cells (header excluded)."""
+    cells (header excluded). The README is the repository's: an addon installed from a
+    wheel has none, and the matrix tests say so rather than fail."""
+    if not README.is_file():
+        raise unittest.SkipTest(f"the project's README is not here ({README})")
     text = README.read_text(encoding="utf-8")
     start = text.index(title)
     rows = []
