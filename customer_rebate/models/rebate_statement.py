@@ -612,6 +612,15 @@ class RebateStatementLine(models.Model):
     volume = fields.Float(digits="Product Unit")
     tier_reached = fields.Char()
 
+    @api.depends("statement_id.name", "agreement_id.name")
+    def _compute_display_name(self):
+        # The statement and the agreement, where a reader meets a line (audit trail,
+        # breadcrumbs): the model has no name of its own.
+        for line in self:
+            line.display_name = " · ".join(
+                name for name in (line.statement_id.name, line.agreement_id.name) if name
+            )
+
     @api.depends("opening", "accrued", "adjusted", "settled")
     def _compute_closing(self):
         for line in self:

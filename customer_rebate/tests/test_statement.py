@@ -30,6 +30,8 @@ class TestStatement(RebateAccountingCase):
         self.assertEqual(
             (line.opening, line.accrued, line.settled, line.closing), (0.0, 52.0, 0.0, 52.0)
         )
+        # Named by its statement and agreement where a reader meets it (trail, breadcrumbs).
+        self.assertEqual(line.display_name, f"{first.name} · {agreement.name}")
         self.assertEqual(line.volume, 1300.0)
         self.assertEqual(first.book_balance, 52.0)
         self.assertFalse(first.balance_difference)

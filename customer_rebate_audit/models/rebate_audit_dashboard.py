@@ -45,6 +45,11 @@ class RebateAuditDashboard(models.TransientModel):
         compute="_compute_dashboard",
     )
 
+    def _compute_display_name(self):
+        # The breadcrumb's title (the model has no name field: it showed the technical id).
+        for dashboard in self:
+            dashboard.display_name = self.env._("Audit Dashboard")
+
     @api.depends_context("allowed_company_ids")
     def _compute_dashboard(self):
         companies = self.env.companies

@@ -135,7 +135,18 @@ class RebateAuditLog(models.Model):
 
     @api.model
     def _selection_res_model(self):
-        return [(name, self.env[name]._description) for name in AUDITED_MODELS if name in self.env]
+        # The models' names as ir.model holds them: translated into the reader's language.
+        names = dict(
+            self.env["ir.model"]
+            .sudo()
+            .search([("model", "in", AUDITED_MODELS)])
+            .mapped(lambda model: (model.model, model.name))
+        )
+        return [
+            (name, names.get(name) or self.env[name]._description)
+            for name in AUDITED_MODELS
+            if name in self.env
+        ]
 
     @api.depends("changes", "res_model")
     @api.depends_context("lang")

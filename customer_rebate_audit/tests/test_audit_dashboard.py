@@ -50,6 +50,9 @@ class TestAuditDashboard(RebateCase):
         )
         self.assertTrue(dashboard.control_ids, "the controls switched on are listed")
         record = dashboard.save()
+        # The breadcrumb names the dashboard, not the model and a technical id.
+        self.assertEqual(record.display_name, "Audit Dashboard")
+        self.assertEqual(self.env[DASHBOARD].new({}).display_name, "Audit Dashboard")
         action = record.with_context(severity="critical").action_open_findings()
         found = self.env["rebate.audit.finding"].with_user(self.auditor).search(action["domain"])
         self.assertEqual(set(found.mapped("severity")), {"critical"})

@@ -83,6 +83,19 @@ class TestAuditTrail(AuditTrailCase):
             },
         )
 
+    def test_document_types_read_in_the_readers_language(self):
+        """The trail's Document Type column names the model as ir.model does, translated
+        (it showed the English description to a Chinese auditor)."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["customer_rebate"], ["zh_CN"])
+        labels = dict(
+            self.Log.with_context(lang="zh_CN")
+            ._fields["res_model"]
+            ._description_selection(self.env(context={"lang": "zh_CN"}))
+        )
+        self.assertEqual(labels["rebate.agreement"], "客户返利协议")
+        self.assertEqual(labels["rebate.statement.line"], "客户返利对账单明细")
+
     def test_posting_an_invoice_logs_its_ledger_rows_in_one_batch(self):
         agreement = self.approved_agreement(tier_ids=TIERS)
         last = self.Log.sudo().search([], order="id desc", limit=1).id
