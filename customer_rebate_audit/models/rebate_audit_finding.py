@@ -283,13 +283,20 @@ class RebateAuditFinding(models.Model):
         deadline = fields.Date.context_today(self) + timedelta(days=control.days_to_fix)
         vals_list = []
         seen = set(existing)
+        # The title in the language of the company whose books the hit concerns (a job
+        # run in English left Chinese auditors English titles), one read per language.
+        titles = {}
         for (record, message), ref in zip(hits, refs, strict=True):
             if ref in seen:
                 continue
             seen.add(ref)
+            company = self._company_of(record)
+            lang = company.partner_id.lang or self.env.lang
+            if lang not in titles:
+                titles[lang] = control.with_context(lang=lang).name
             vals_list.append(
                 {
-                    "title": control.name,
+                    "title": titles[lang],
                     "control_id": control.id,
                     "record_ref": ref,
                     "company_id": self._company_of(record).id,

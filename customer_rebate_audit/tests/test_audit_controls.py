@@ -308,6 +308,23 @@ class TestControlRuns(AuditCase):
             len(Finding.search([("control_id", "=", control.id)])), 2, "fixed, then found again"
         )
 
+    def test_finding_titles_in_the_language_of_the_companys_books(self):
+        """The daily job runs in English; a Chinese company's auditors read its findings'
+        titles in Chinese, as the books of that company are kept."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["customer_rebate_audit"], ["zh_CN"])
+        self.company.partner_id.lang = "zh_CN"
+        agreement = self.approved_agreement(
+            tier_ids=[(0, 0, {"threshold": 0.0, "rate": 4.0})], calculation_method="flat"
+        )
+        control = self.control("rate_above_policy")
+        control.rate_limit = 3.0
+        control.with_context(lang="en_US")._cron_run_controls()
+        finding = self.env["rebate.audit.finding"].search([("control_id", "=", control.id)])
+        self.assertEqual(finding.record_ref, agreement)
+        self.assertEqual(finding.title, control.with_context(lang="zh_CN").name)
+        self.assertNotEqual(finding.title, control.with_context(lang="en_US").name)
+
     def test_the_daily_job_runs_only_controls_switched_on(self):
         self.approved_agreement(
             tier_ids=[(0, 0, {"threshold": 0.0, "rate": 4.0})], calculation_method="flat"
