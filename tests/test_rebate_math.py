@@ -89,8 +89,6 @@ def test_retroactive_pays_reached_rate_on_whole_volume(volume, tier_index, rate,
     assert result.tier_index == tier_index
     assert result.rate == rate
     assert result.amount == pytest.approx(amount)
-    assert result.uncapped == pytest.approx(amount)
-    assert not result.capped
 
 
 def test_retroactive_rate_applies_to_value_when_tiers_count_quantity():
@@ -173,7 +171,7 @@ def test_growth_scales_with_value_over_volume():
 @pytest.mark.parametrize("method", rebate_math.METHODS)
 def test_below_minimum_volume_pays_nothing(method):
     result = compute_rebate(method, [(0, 5)], 999, minimum_volume=1000)
-    assert result == rebate_math.RebateResult(0.0, 0.0, None, 0.0, False)
+    assert result == rebate_math.RebateResult(0.0, None, 0.0)
 
 
 def test_minimum_volume_reached_pays_normally():
@@ -185,24 +183,27 @@ def test_minimum_compares_with_volume_not_growth():
     assert result.amount == pytest.approx(10)
 
 
-def test_cap_limits_amount_and_keeps_uncapped():
-    result = compute_rebate("retroactive", TWO_TIERS, 2000, cap=300)
-    assert result.amount == 300
-    assert result.uncapped == pytest.approx(500)
-    assert result.capped
-
-
-def test_cap_not_reached_is_not_reported():
-    result = compute_rebate("retroactive", TWO_TIERS, 2000, cap=800)
+def test_cap_limits_the_amount_due_and_the_result_keeps_what_the_tiers_earned():
+    due, result = rebate_math.rebate_due(
+        rebate_math.Terms("retroactive", TWO_TIERS, cap_period=300.0), 2000, 2000, 0
+    )
+    assert due == 300
     assert result.amount == pytest.approx(500)
-    assert not result.capped
+    assert result.rate == 25
 
 
-@pytest.mark.parametrize("cap", [0, 0.0, None])
-def test_zero_or_missing_cap_means_no_cap(cap):
-    result = compute_rebate("retroactive", TWO_TIERS, 2000, cap=cap)
-    assert result.amount == pytest.approx(500)
-    assert not result.capped
+def test_cap_not_reached_leaves_the_amount():
+    due, _result = rebate_math.rebate_due(
+        rebate_math.Terms("retroactive", TWO_TIERS, cap_period=800.0), 2000, 2000, 0
+    )
+    assert due == pytest.approx(500)
+
+
+def test_zero_cap_means_no_cap():
+    due, _result = rebate_math.rebate_due(
+        rebate_math.Terms("retroactive", TWO_TIERS, cap_period=0.0, cap_total=0.0), 2000, 2000, 0
+    )
+    assert due == pytest.approx(500)
 
 
 @pytest.mark.parametrize("method", rebate_math.METHODS)
@@ -367,9 +368,11 @@ def test_incremental_is_non_decreasing_in_volume(tiers, volume, extra):
     cap=st.floats(min_value=0.01, max_value=1e6, allow_nan=False),
 )
 def test_cap_is_never_exceeded(*, method, tiers, volume, value, baseline, cap):
-    result = compute_rebate(method, tiers, volume, value=value, cap=cap, baseline=baseline)
-    assert 0 <= result.amount <= cap
-    assert result.capped == (result.uncapped > cap)
+    due, result = rebate_math.period_rebate(
+        method, tiers, volume, value, baseline=baseline, cap_period=cap
+    )
+    assert 0 <= due <= cap
+    assert due == pytest.approx(min(result.amount, cap))
 
 
 @settings(max_examples=200, deadline=None)

@@ -117,8 +117,8 @@ class AccountChartTemplate(models.AbstractModel):
 
     def _load_rebate_accounting(self, company):
         """Give a company whose chart is already loaded the rebate journal and accounts it
-        lacks, from the template data above (the post-init hook, and the accounting
-        settings' repair button)."""
+        lacks, from the template data above (the post-init hook; a company whose chart is
+        loaded later gets them from the template hooks)."""
         chart = self.with_company(company).sudo()
         template_code = company.chart_template
         data = {"res.company": {company.id: {}}}

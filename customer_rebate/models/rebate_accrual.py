@@ -298,9 +298,7 @@ class RebateAccrual(models.AbstractModel):
             for agreement in candidates:
                 if not agreement.date_start <= day <= agreement.date_end:
                     continue
-                period = agreement.period_ids.filtered(
-                    lambda period, day=day: period.date_from <= day <= period.date_to
-                )[:1]
+                period = agreement._period_at(day)
                 if not period:
                     continue
                 for line in move.invoice_line_ids:

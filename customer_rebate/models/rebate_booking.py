@@ -27,7 +27,9 @@ class RebateBooking(models.AbstractModel):
     the accounts: accruals, true-ups and manual adjustments (the rebate account against
     the accrued liability), balance credits and expiries (a transfer between two accounts),
     all in the rebate journal, as the engine (see account.move's books guard), in the
-    company's language."""
+    company's language; and the settlement's payouts on the accrued liability (a credit
+    note, an outbound payment, an invoice taking back a rebate paid in excess) and their
+    reversals."""
 
     _name = "rebate.booking"
     _description = "Customer Rebate Bookings"
@@ -167,6 +169,87 @@ class RebateBooking(models.AbstractModel):
             ],
         )
         return self._post_moves(company, [vals])
+
+    # ------------------------------------------------------------------ settlement payouts
+
+    @api.model
+    def _customer_document(
+        self, company, move_type, *, partner, currency, amount, label, ref, origin
+    ):
+        """A posted customer credit note (a rebate paid, move_type 'out_refund') or invoice
+        (a rebate paid in excess taken back, 'out_invoice') of one untaxed line on the
+        accrued liability, dated today, ready to reconcile with the customer's open
+        items."""
+        accounts = self._accounts(company)
+        document = (
+            self.env["account.move"]
+            .with_company(company)
+            .create(
+                {
+                    "move_type": move_type,
+                    "partner_id": partner.id,
+                    "currency_id": currency.id,
+                    "invoice_date": fields.Date.context_today(self),
+                    "ref": ref,
+                    "invoice_origin": origin,
+                    "invoice_line_ids": [
+                        fields.Command.create(
+                            {
+                                "name": label,
+                                "account_id": accounts["liability"].id,
+                                "quantity": 1.0,
+                                "price_unit": amount,
+                                "tax_ids": [fields.Command.clear()],
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+        document.action_post()
+        return document
+
+    @api.model
+    def _outbound_payment(self, company, *, partner, bank_account, currency, amount, label):
+        """A posted outbound payment from the company's first bank journal to the customer's
+        bank account, against the accrued liability."""
+        accounts = self._accounts(company)
+        journal = self.env["account.journal"].search(
+            [("type", "=", "bank"), ("company_id", "=", company.id)], limit=1
+        )
+        if not journal:
+            raise UserError(self.env._("Company %s has no bank journal to pay from.", company.name))
+        payment = (
+            self.env["account.payment"]
+            .with_company(company)
+            .create(
+                {
+                    "payment_type": "outbound",
+                    "partner_type": "customer",
+                    "partner_id": partner.id,
+                    "amount": amount,
+                    "currency_id": currency.id,
+                    "journal_id": journal.id,
+                    "partner_bank_id": bank_account.id,
+                    "destination_account_id": accounts["liability"].id,
+                    "memo": label,
+                }
+            )
+        )
+        payment.action_post()
+        return payment
+
+    @api.model
+    def _reverse(self, company, moves, day):
+        """Reverse and cancel these entries on that day, each reversal referenced in the
+        company's language."""
+        if not moves:
+            return self.env["account.move"]
+        env = self._company_env(company)
+        return moves._reverse_moves(
+            [{"date": day, "ref": env._("Reversal of %s", move.name)} for move in moves],
+            cancel=True,
+        )
 
     # ------------------------------------------------------------------ waiting rows
 

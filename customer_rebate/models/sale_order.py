@@ -282,9 +282,7 @@ class SaleOrder(models.Model):
             total = 0.0
             day = order._rebate_date()
             for agreement in order.rebate_agreement_ids.sudo():
-                period = agreement.period_ids.filtered(
-                    lambda period, day=day: period.date_from <= day <= period.date_to
-                )[:1]
+                period = agreement._period_at(day)
                 if not period:
                     continue
                 held = states[period.id]

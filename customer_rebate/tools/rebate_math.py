@@ -28,14 +28,12 @@ Tier = tuple[float, float]
 class RebateResult:
     """What an agreement earns for a volume, with enough detail to explain it to the customer."""
 
-    amount: float  # after minimum and cap; not rounded, the caller rounds with a currency
-    uncapped: float  # the same before the cap, to show what the cap withheld
+    amount: float  # after the minimum, before any cap (see rebate_due); not rounded
     tier_index: int | None  # highest tier reached, in threshold order; None when none counts
     rate: float  # rate of that tier, 0.0 when none
-    capped: bool
 
 
-_NO_REBATE = RebateResult(amount=0.0, uncapped=0.0, tier_index=None, rate=0.0, capped=False)
+_NO_REBATE = RebateResult(amount=0.0, tier_index=None, rate=0.0)
 
 
 def validate_tiers(tiers: Iterable[Tier], method: str) -> tuple[Tier, ...]:
@@ -103,7 +101,6 @@ def compute_rebate(
     *,
     value: float | None = None,
     minimum_volume: float = 0.0,
-    cap: float | None = 0.0,
     baseline: float = 0.0,
 ) -> RebateResult:
     """Rebate earned by ``volume`` under ``tiers`` with the given method.
@@ -112,7 +109,8 @@ def compute_rebate(
     applies to (the amount, or the quantity for ``per_unit``) and defaults to ``volume``. When the
     agreement counts quantities but pays a percentage of the amount, the rebate worked out in
     volume units is scaled by ``value / volume``. A rebate is never negative: credit notes that
-    outweigh invoices earn nothing rather than claw back. ``cap`` of 0 or None means no cap.
+    outweigh invoices earn nothing rather than claw back. Caps are not applied here but in
+    :func:`rebate_due`, the one place that knows both the period's and the agreement's.
     """
     sorted_tiers = validate_tiers(tiers, method)
     volume = float(volume)
@@ -127,11 +125,11 @@ def compute_rebate(
     rate = sorted_tiers[tier_index][1]
 
     if method == "per_unit":
-        uncapped = rate * value
+        amount = rate * value
     elif method in ("flat", "retroactive"):
-        uncapped = rate * value / 100
+        amount = rate * value / 100
     elif not volume:
-        uncapped = 0.0
+        amount = 0.0
     else:
         in_volume_units = (
             _incremental_rebate(sorted_tiers, volume)
@@ -140,17 +138,8 @@ def compute_rebate(
         )
         # Scale through the effective rate (rebate per unit of volume, bounded by the highest
         # rate) so that a vanishing volume cannot overflow.
-        uncapped = in_volume_units if value == volume else in_volume_units / volume * value
-    uncapped = max(uncapped, 0.0)
-
-    capped = cap is not None and 0 < cap < uncapped
-    return RebateResult(
-        amount=_cap(uncapped, float(cap) if capped else None),
-        uncapped=uncapped,
-        tier_index=tier_index,
-        rate=rate,
-        capped=capped,
-    )
+        amount = in_volume_units if value == volume else in_volume_units / volume * value
+    return RebateResult(amount=max(amount, 0.0), tier_index=tier_index, rate=rate)
 
 
 @dataclass(frozen=True)
