@@ -53,6 +53,7 @@ class RebateSettlement(models.Model):
         "payment_id",
         "entry_ids",
         "balance_line_ids",
+        "supplementary_of_id",
     )
     # Chosen by finance while the settlement is a draft, checked again at confirm and post.
     _draft_fields = ("payout_method", "partner_bank_id")
@@ -125,6 +126,29 @@ class RebateSettlement(models.Model):
         "rebate.balance.line", "settlement_id", string="Balance History", readonly=True
     )
 
+    supplementary_of_id = fields.Many2one(
+        "rebate.settlement",
+        string="Supplements",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The posted settlement of the same period that this one completes: documents "
+        "dated in the period were posted, reset or cancelled after it.",
+    )
+    late_entry_ids = fields.Many2many(
+        "rebate.entry",
+        string="Late Ledger Entries",
+        compute="_compute_late_entries",
+        help="The period's ledger rows written after the settlement this one supplements.",
+    )
+    late_invoice_ids = fields.Many2many(
+        "account.move",
+        string="Late Documents",
+        compute="_compute_late_entries",
+        help="The invoices and credit notes dated in the settled period and posted, reset or "
+        "cancelled after its settlement: what this supplementary settlement settles.",
+    )
+
     # One settlement in progress per period; a supplementary one comes after the posted.
     _period_open_uniq = models.UniqueIndex(
         "(period_id) WHERE state IN ('draft', 'confirmed', 'approved')"
@@ -136,6 +160,35 @@ class RebateSettlement(models.Model):
             settlement.amount_difference = settlement.currency_id.round(
                 settlement.amount_earned - settlement.amount_accrued
             )
+
+    @api.depends("supplementary_of_id", "period_id")
+    def _compute_late_entries(self):
+        """The period's rows from documents, written after the last row of the settlement
+        supplemented (ledger ids only grow)."""
+        supplementary = self.filtered("supplementary_of_id")
+        (self - supplementary).late_entry_ids = False
+        (self - supplementary).late_invoice_ids = False
+        if not supplementary:
+            return
+        Entry = self.env["rebate.entry"].sudo()
+        last = dict(
+            Entry._read_group(
+                [("settlement_id", "in", supplementary.supplementary_of_id.ids)],
+                ["settlement_id"],
+                ["id:max"],
+            )
+        )
+        for settlement in supplementary:
+            entries = Entry.search(
+                [
+                    ("period_id", "=", settlement.period_id.id),
+                    ("id", ">", last.get(settlement.supplementary_of_id, 0)),
+                    ("invoice_id", "!=", False),
+                    ("settlement_id", "=", False),
+                ]
+            )
+            settlement.late_entry_ids = entries.with_env(self.env)
+            settlement.late_invoice_ids = entries.invoice_id.with_env(self.env)
 
     @api.depends("amount_earned", "company_id.rebate_settlement_approval_limit")
     def _compute_needs_approval(self):
@@ -279,12 +332,14 @@ class RebateSettlement(models.Model):
         periods = (periods - in_progress).filtered(
             lambda period: period.state == "open"
         ) | self._periods_left_unsettled(periods - in_progress)
+        supplemented = self._last_posted(periods.filtered(lambda period: period.state == "closed"))
         settlements = self._guarded_create(
             [
                 {
                     "agreement_id": period.agreement_id.id,
                     "period_id": period.id,
                     "payout_method": period.agreement_id.payout_method,
+                    "supplementary_of_id": supplemented.get(period.id, False),
                 }
                 for period in periods.sorted(
                     lambda period: (period.agreement_id.id, period.date_from)
@@ -292,8 +347,42 @@ class RebateSettlement(models.Model):
             ]
         )
         settlements._compute_amounts()
+        settlements.filtered("supplementary_of_id")._explain_supplementary()
         settlements._schedule_review()
         return self.browse(settlements.ids)
+
+    @api.model
+    def _last_posted(self, periods):
+        """{period id: id of its last posted settlement}."""
+        if not periods:
+            return {}
+        posted = self.sudo().search(
+            [("period_id", "in", periods.ids), ("state", "=", "posted")], order="id"
+        )
+        return {settlement.period_id.id: settlement.id for settlement in posted}
+
+    def _explain_supplementary(self):
+        """Tell finance, in the settlement's chatter, why a settled period is settled again
+        and which documents did it."""
+        for settlement in self:
+            documents = settlement.late_invoice_ids
+            settlement.message_post(
+                body=self.env._(
+                    "Supplementary settlement of %(period)s, already settled by %(first)s on "
+                    "%(date)s: documents dated in the period were posted, reset or cancelled "
+                    "after it (%(documents)s). This settlement settles the difference, "
+                    "%(amount)s.",
+                    period=settlement.period_id.display_name,
+                    first=settlement.supplementary_of_id.name,
+                    date=format_date(self.env, settlement.supplementary_of_id.posted_date),
+                    documents=", ".join(documents.mapped("name")) or "-",
+                    amount=format_amount(
+                        self.env, settlement.amount_earned, settlement.currency_id
+                    ),
+                ),
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
+            )
 
     @api.model
     def _periods_left_unsettled(self, periods):
@@ -733,65 +822,30 @@ class RebateSettlement(models.Model):
     def _pay_by_credit_note(self):
         """A customer credit note whose rebate line clears the accrued liability (revenue was
         already reduced by the accruals), ready to reconcile with open invoices."""
-        accounting = self.env["rebate.booking"]._accounts(self.company_id)
-        credit_note = (
-            self.env["account.move"]
-            .with_company(self.company_id)
-            .create(
-                {
-                    "move_type": "out_refund",
-                    "partner_id": self.partner_id.id,
-                    "currency_id": self.currency_id.id,
-                    "invoice_date": fields.Date.context_today(self),
-                    "ref": self.name,
-                    "invoice_origin": self.agreement_id.name,
-                    "invoice_line_ids": [
-                        fields.Command.create(
-                            {
-                                "name": self._payout_label(),
-                                "account_id": accounting["liability"].id,
-                                "quantity": 1.0,
-                                "price_unit": self.amount_earned,
-                                "tax_ids": [fields.Command.clear()],
-                            }
-                        )
-                    ],
-                }
-            )
+        credit_note = self.env["rebate.booking"]._customer_document(
+            self.company_id,
+            "out_refund",
+            partner=self.partner_id,
+            currency=self.currency_id,
+            amount=self.amount_earned,
+            label=self._payout_label(),
+            ref=self.name,
+            origin=self.agreement_id.name,
         )
-        credit_note.action_post()
         self._guarded_write({"credit_note_id": credit_note.id})
         return credit_note
 
     def _pay_by_payment(self):
         """An outbound payment to the customer company's own bank account, against the
         accrued liability."""
-        accounting = self.env["rebate.booking"]._accounts(self.company_id)
-        journal = self.env["account.journal"].search(
-            [("type", "=", "bank"), ("company_id", "=", self.company_id.id)], limit=1
+        payment = self.env["rebate.booking"]._outbound_payment(
+            self.company_id,
+            partner=self.partner_id,
+            bank_account=self.partner_bank_id,
+            currency=self.currency_id,
+            amount=self.amount_earned,
+            label=self._payout_label(),
         )
-        if not journal:
-            raise UserError(
-                self.env._("Company %s has no bank journal to pay from.", self.company_id.name)
-            )
-        payment = (
-            self.env["account.payment"]
-            .with_company(self.company_id)
-            .create(
-                {
-                    "payment_type": "outbound",
-                    "partner_type": "customer",
-                    "partner_id": self.partner_id.id,
-                    "amount": self.amount_earned,
-                    "currency_id": self.currency_id.id,
-                    "journal_id": journal.id,
-                    "partner_bank_id": self.partner_bank_id.id,
-                    "destination_account_id": accounting["liability"].id,
-                    "memo": self._payout_label(),
-                }
-            )
-        )
-        payment.action_post()
         self._guarded_write({"payment_id": payment.id})
         return payment.move_id
 
@@ -800,36 +854,16 @@ class RebateSettlement(models.Model):
         period (a late credit note) lowered what it earned below what was paid. Its line
         restores the accrued liability that the overpayment took away, whatever the payout
         method (a payment cannot take money back, nor a spent balance)."""
-        accounting = self.env["rebate.booking"]._accounts(self.company_id)
-        invoice = (
-            self.env["account.move"]
-            .with_company(self.company_id)
-            .create(
-                {
-                    "move_type": "out_invoice",
-                    "partner_id": self.partner_id.id,
-                    "currency_id": self.currency_id.id,
-                    "invoice_date": fields.Date.context_today(self),
-                    "ref": self.name,
-                    "invoice_origin": self.agreement_id.name,
-                    "invoice_line_ids": [
-                        fields.Command.create(
-                            {
-                                "name": self.env._(
-                                    "Rebate paid in excess: %s", self._payout_label()
-                                ),
-                                "account_id": accounting["liability"].id,
-                                "quantity": 1.0,
-                                "price_unit": -self.amount_earned,
-                                "tax_ids": [fields.Command.clear()],
-                            }
-                        )
-                    ],
-                }
-            )
+        return self.env["rebate.booking"]._customer_document(
+            self.company_id,
+            "out_invoice",
+            partner=self.partner_id,
+            currency=self.currency_id,
+            amount=-self.amount_earned,
+            label=self.env._("Rebate paid in excess: %s", self._payout_label()),
+            ref=self.name,
+            origin=self.agreement_id.name,
         )
-        invoice.action_post()
-        return invoice
 
     def _pay_by_balance(self):
         """Move the amount from the accrued liability to the customer's rebate balance,
@@ -894,20 +928,9 @@ class RebateSettlement(models.Model):
             # Cancelled, not deleted: the payment's entry keeps its number and the ledger's
             # settlement row keeps pointing at it (Odoo deletes a cancelled payment's draft).
             self.payment_id.move_id.button_cancel()
-        to_reverse = self.move_ids - self.payment_id.move_id
-        if to_reverse:
-            to_reverse._reverse_moves(
-                [
-                    {
-                        "date": today,
-                        "ref": self.env["rebate.booking"]
-                        ._company_env(self.company_id)
-                        ._("Reversal of %s", move.name),
-                    }
-                    for move in to_reverse
-                ],
-                cancel=True,
-            )
+        self.env["rebate.booking"]._reverse(
+            self.company_id, self.move_ids - self.payment_id.move_id, today
+        )
         credits = self.balance_line_ids
         credits.unlink()
         if credits:

@@ -240,19 +240,20 @@ class TestAgreementWorkflow(RebateCase):
         )
         closed = self.create_agreement()
         closed.action_cancel()
-        wizard = (
-            self.env["rebate.agreement.reassign.wizard"]
-            .with_user(self.manager)
-            .create({"from_user_id": self.rep.id, "to_user_id": self.rep_other.id})
-        )
-        self.assertEqual(wizard.agreement_count, 2)
-        wizard.action_reassign()
+        # The manager opens Reassign Agreements from the menu and fills the dialog.
+        action = self.env.ref("customer_rebate.action_rebate_agreement_reassign_wizard")
+        form = Form(self.env[action.res_model].with_user(self.manager))
+        form.from_user_id = self.rep
+        form.to_user_id = self.rep_other
+        self.assertEqual(form.agreement_count, 2)
+        form.save().action_reassign()
         self.assertEqual(mine.user_id, self.rep_other)
         self.assertEqual(backup.backup_user_id, self.rep_other)
         self.assertEqual(closed.user_id, self.rep, "cancelled agreements keep their history")
         self.assertIn("reassigned", mine.message_ids[0].body)
 
     def test_reassign_wizard_is_for_managers(self):
+        # Over RPC: the dialog's model refuses a sales rep.
         with self.assertRaises(AccessError):
             self.env["rebate.agreement.reassign.wizard"].with_user(self.rep).create(
                 {"from_user_id": self.rep.id, "to_user_id": self.rep_other.id}

@@ -10,7 +10,7 @@ from unittest import TestCase
 from freezegun import freeze_time
 
 from odoo import fields
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from odoo.addons.customer_rebate.tools import rebate_math
 
@@ -376,10 +376,23 @@ class TestDocumentsInSettledPeriods(BooksCase):
         """A 200 invoice dated 25 March, posted in April: 1,500 x 4 % = 60, 8 more."""
         agreement, first = self.settled_quarter()
         with freeze_time("2027-04-10"):
-            self.invoice([(self.product, 20, 10.0)], date(2027, 3, 25))
+            late = self.invoice([(self.product, 20, 10.0)], date(2027, 3, 25))
         supplementary = self.settle(agreement, "2027-04-11")
         self.assertEqual(supplementary.period_id, first.period_id)
         self.assertEqual(supplementary.amount_earned, 8.0)
+        # Finance is told why the settled quarter is settled again, and by which document.
+        form = Form(supplementary.with_user(self.accountant))
+        self.assertEqual(form.supplementary_of_id, first)
+        self.assertEqual(supplementary.late_invoice_ids, late)
+        self.assertEqual(first.late_invoice_ids, self.env["account.move"])
+        note = supplementary.message_ids.filtered(lambda m: "Supplementary" in (m.body or ""))
+        self.assertEqual(len(note), 1)
+        self.assertIn(late.name, note.body)
+        self.assertIn(first.name, note.body)
+        self.assertIn(
+            supplementary,
+            self.env["rebate.settlement"].search([("supplementary_of_id", "!=", False)]),
+        )
         self.post(supplementary, "2027-04-12")
         self.assertEqual(supplementary.credit_note_id.amount_total, 8.0)
         self.assertEqual(self.balance_of("liability"), 0.0)

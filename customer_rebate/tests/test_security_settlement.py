@@ -391,6 +391,7 @@ class TestSettlementSecurity(SettlementRpcCase):
             "payment_id": 1,
             "entry_ids": [[6, 0, self.ledger(settlement.agreement_id).ids]],
             "balance_line_ids": [[6, 0, []]],
+            "supplementary_of_id": settlement.id,
         }
         self.assertEqual(set(values), set(Settlement._guarded_fields), "a value per field")
         for label, call in self.both():

@@ -2,14 +2,18 @@
 every page, the company's paper size, text that can be selected and searched (Chinese too),
 and the same document whether or not the server can fetch its own web assets.
 
-The PDF is read back with poppler's pdftotext and pdfinfo, as a person's PDF reader sees it.
-An HttpCase: Odoo's report assets (and their web fonts) load from the test server, as they
-do in production."""
+The PDF is read back with poppler's pdftotext, pdfinfo and pdfimages, as a person's PDF
+reader sees it. An HttpCase: Odoo's report assets (and their web fonts) load from the test
+server, as they do in production."""
 
+import base64
+import io
 import socket
 import subprocess
 import tempfile
 from datetime import date
+
+from PIL import Image
 
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import format_amount
@@ -58,6 +62,20 @@ def pdf_fonts(pdf):
     """The names of the fonts the PDF embeds (its text, not drawn outlines, uses them)."""
     lines = _poppler("pdffonts", pdf).splitlines()[2:]
     return {line.split()[0] for line in lines if line.strip()}
+
+
+def pdf_image_pages(pdf):
+    """The pages (1-based) on which the PDF draws an image."""
+    lines = _poppler("pdfimages", pdf, "-list").splitlines()[2:]
+    return {int(line.split()[0]) for line in lines if line.strip()}
+
+
+def png_logo():
+    """A small logo, as a company's logo field holds it."""
+    image = Image.new("RGB", (120, 48), (200, 30, 40))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return base64.b64encode(buffer.getvalue())
 
 
 @tagged("post_install", "-at_install", "customer_rebate")
@@ -179,7 +197,9 @@ class TestRebateStatementPdf(HttpCase, RebateAccountingCase):
     # ------------------------------------------------------------------ pages
 
     def test_letterhead_on_every_page_of_a_long_statement(self):
-        """Thirteen agreements: the lines go on two pages, each under the letterhead."""
+        """Thirteen agreements: the lines go on two pages, each under the letterhead, logo
+        included."""
+        self.company.logo = png_logo()
         statement = self.statement_for(agreements=13)
         self.assertEqual(len(statement.line_ids), 13)
         _amount, printed_total = self.expected_amount(agreements=13)
@@ -192,6 +212,7 @@ class TestRebateStatementPdf(HttpCase, RebateAccountingCase):
             self.assertIn(statement.name, text)
             self.assertIn(f"Page {page} / 2", text)
             self.assertIn("Hangzhou Test Customer Co., Ltd.", text)
+        self.assertEqual(pdf_image_pages(pdf), {1, 2}, "the issuer's logo on every page")
         self.assertNotIn("Total still owed to you", pdf_text(pdf, 1))
         self.assertIn(f"Total still owed to you {printed_total}", pdf_text(pdf, 2))
         agreements = statement.line_ids.agreement_id

@@ -45,6 +45,7 @@ class RebateAgreementReassignWizard(models.TransientModel):
             [(role, "=", self.from_user_id.id), ("state", "not in", ("closed", "cancelled"))]
         )
 
+    @api.depends("from_user_id", "include_backup")
     def _compute_agreement_count(self):
         for wizard in self:
             count = len(wizard._agreements("user_id")) if wizard.from_user_id else 0
