@@ -70,13 +70,17 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 HISTORY_ROUNDS = 2
 LEDGER_HISTORY = int(os.environ.get("LEDGER_HISTORY", "100000"))
 BEST_OF = 5
-TARGETS = {"posting_overhead_ratio": 1.3, "recompute_vs_sql_ratio": 3}
 MODULE = "customer_rebate"
 # The addons the benchmark database has: BENCH_ADDONS=customer_rebate,customer_rebate_audit
 # measures posting with the audit trail (use another BENCH_DB than without it).
 MODULES = tuple(
     name.strip() for name in os.environ.get("BENCH_ADDONS", MODULE).split(",") if name.strip()
 )
+# The most each ratio may be (issue 4's targets; issue 12 lets the trail add 0.05 to the
+# posting ratio). A figure above its target is listed in "over_target" and on stderr.
+TARGETS = {"posting_overhead_ratio": 1.3, "recompute_vs_sql_ratio": 3}
+if "customer_rebate_audit" in MODULES:
+    TARGETS["trail_share_of_posting_ratio"] = 0.05
 BULK_PARAM = "rebate_bench.bulk_move.{lines}"
 FINGERPRINT_PARAM = "rebate_bench.module_fingerprint"
 
@@ -465,7 +469,7 @@ def measure_posting(env, year):
     period = agreement.period_ids.filtered(lambda p: p.date_from <= today <= p.date_to)
     day = period.date_from
     company = env.company
-    company._rebate_accounting()  # journal and accounts, created on first use
+    company._rebate_accounting()  # the journal and accounts the chart brought
     default_mode = env["res.company"].default_get(["rebate_accrual_mode"])["rebate_accrual_mode"]
     if default_mode != "background":
         raise AssertionError("the benchmark measures the default accrual mode, 'background'")
@@ -683,6 +687,11 @@ def main():
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "targets": TARGETS,
     }
+    result["over_target"] = sorted(
+        name for name, most in TARGETS.items() if result.get(name, 0) > most
+    )
+    for name in result["over_target"]:
+        log("Over target: %s = %s (at most %s)", name, result[name], TARGETS[name])
     log("Done in %.0f s", time.perf_counter() - started)
     json.dump(result, sys.stdout)
     sys.stdout.write("\n")
