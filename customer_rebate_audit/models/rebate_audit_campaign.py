@@ -115,6 +115,18 @@ class RebateAuditCampaign(models.Model):
     conclusion = fields.Text(help="The auditor's conclusion, printed with the sign-off.")
     signed_by_id = fields.Many2one("res.users", string="Signed Off By", readonly=True, copy=False)
     signed_date = fields.Datetime(string="Signed Off On", readonly=True, copy=False)
+    can_reset_draft = fields.Boolean(
+        string="Can Go Back to Draft",
+        compute="_compute_can_reset_draft",
+        help="In progress, and no sampled item checked yet.",
+    )
+
+    @api.depends("state", "item_ids.checked_date")
+    def _compute_can_reset_draft(self):
+        for campaign in self:
+            campaign.can_reset_draft = campaign.state == "in_progress" and not any(
+                campaign.item_ids.mapped("checked_date")
+            )
 
     @api.depends("finding_ids", "item_ids.result")
     def _compute_counts(self):

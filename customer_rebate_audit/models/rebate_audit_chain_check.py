@@ -107,6 +107,7 @@ class RebateAuditChainCheck(models.Model):
                 break
 
     @api.model
-    def action_verify_chain(self):
-        """Verify Chain from the verifications' list."""
+    def action_verify_chain(self, _selected_ids=None):
+        """Verify Chain from the verifications' list (whose header button sends the ids of
+        the rows selected, if any)."""
         return self.env["rebate.audit.log"].action_verify_chain()

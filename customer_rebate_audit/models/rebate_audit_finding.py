@@ -75,7 +75,13 @@ class RebateAuditFinding(models.Model):
         index=True,
     )
     control_id = fields.Many2one("rebate.control", readonly=True, index=True, ondelete="restrict")
-    campaign_id = fields.Many2one("rebate.audit.campaign", index=True, check_company=True)
+    campaign_id = fields.Many2one(
+        "rebate.audit.campaign",
+        index=True,
+        check_company=True,
+        # A signed-off campaign takes no more findings (_check_campaign_open).
+        domain="[('state', '!=', 'signed_off')]",
+    )
     campaign_item_id = fields.Many2one(
         "rebate.audit.campaign.item",
         string="Sampled Item",
@@ -122,6 +128,18 @@ class RebateAuditFinding(models.Model):
     closed_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     closed_date = fields.Datetime(string="Closed On", readonly=True, copy=False)
     is_overdue = fields.Boolean(compute="_compute_is_overdue")
+    # What the current user may do on the form; the write and the buttons check the same.
+    can_edit = fields.Boolean(
+        string="May Edit the Finding",
+        compute="_compute_can_edit",
+        help="An auditor: records the finding and its notes, closes it or accepts its risk.",
+    )
+    can_correct = fields.Boolean(
+        string="May Write the Corrective Action",
+        compute="_compute_can_edit",
+        help="The finding's responsible person, in finance: writes the corrective action and "
+        "marks it resolved.",
+    )
 
     @api.depends("control_id", "campaign_id")
     def _compute_source(self):
@@ -142,6 +160,14 @@ class RebateAuditFinding(models.Model):
                 and finding.date_deadline < today
                 and finding.state in ("open", "in_progress")
             )
+
+    @api.depends_context("uid")
+    @api.depends("user_id")
+    def _compute_can_edit(self):
+        is_auditor = self._is_auditor()
+        for finding in self:
+            finding.can_edit = is_auditor
+            finding.can_correct = finding._is_responsible()
 
     @api.depends("name", "title")
     def _compute_display_name(self):
@@ -314,14 +340,36 @@ class RebateAuditFinding(models.Model):
 
     @api.model
     def _responsible_of(self, record):
-        """Who answers for the record: its agreement's responsible person."""
+        """Who answers for the record, in finance (only finance writes a corrective action
+        and resolves a finding; a sales rep cannot even open one): the agreement's
+        responsible person if a rebate manager or accountant, else the latest manager who
+        approved the agreement, else the company's first rebate manager."""
+        record = record.sudo()
         if record._name == "rebate.agreement":
-            return record.user_id
-        if record._name == "rebate.statement":
-            return record.line_ids.agreement_id[:1].user_id
-        if "agreement_id" in record._fields:
-            return record.agreement_id.user_id
-        return self.env["res.users"]
+            agreement = record
+        elif record._name == "rebate.statement":
+            agreement = record.line_ids.agreement_id[:1]
+        elif "agreement_id" in record._fields:
+            agreement = record.agreement_id
+        else:
+            agreement = self.env["rebate.agreement"]
+        approvers = (
+            agreement.approval_ids.filtered(lambda approval: approval.decision == "approved")
+            .sorted("date", reverse=True)
+            .user_id
+        )
+        for user in agreement.user_id | approvers:
+            if user.active and any(user.has_group(group) for group in FINANCE_GROUPS):
+                return user
+        company = self._company_of(record)
+        managers = (
+            self.env.ref("customer_rebate.group_rebate_manager")
+            .sudo()
+            .all_user_ids.filtered(
+                lambda user: user.active and not user.share and company in user.company_ids
+            )
+        )
+        return managers.sorted("id")[:1]
 
     def _notify_responsible(self):
         for finding in self.filtered(lambda finding: finding.user_id and not finding.user_id.share):

@@ -341,10 +341,11 @@ class RebateAuditLog(models.Model):
         }
 
     @api.model
-    def action_verify_chain(self):
+    def action_verify_chain(self, _selected_ids=None):
         """Verify Chain (the trail's list, and its Actions menu): verify the chains of the
         user's companies, keep the result (Rebates > Audit > Chain Verifications) and say
-        it."""
+        it. The list's header button sends the ids of the rows selected, if any (the web
+        client always does): the whole chain is verified all the same."""
         self.check_access("read")
         results = self.sudo()._verify_chains(self._visible_chain_keys())
         self.env["rebate.audit.chain.check"]._record(results)

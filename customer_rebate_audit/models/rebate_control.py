@@ -89,7 +89,11 @@ class RebateControl(models.Model):
     finding_ids = fields.One2many("rebate.audit.finding", "control_id", string="Findings")
     open_finding_count = fields.Integer(compute="_compute_open_finding_count")
 
-    _code_company_uniq = models.UniqueIndex("(code, COALESCE(company_id, 0))")
+    _code_company_uniq = models.UniqueIndex(
+        "(code, COALESCE(company_id, 0))",
+        "Each check exists once per company, and once for every company: switch the "
+        "existing control on or off instead of adding it again.",
+    )
 
     @api.constrains("threshold_amount", "days", "rate_limit", "days_to_fix")
     def _check_parameters(self):
@@ -140,8 +144,10 @@ class RebateControl(models.Model):
         return self._run_notification(findings)
 
     @api.model
-    def action_run_all(self):
-        """Run every control that is switched on (the button on the controls list)."""
+    def action_run_all(self, _selected_ids=None):
+        """Run every control that is switched on (the button on the controls list). The
+        list's header button sends the ids of the rows selected, if any (the web client
+        always does): every control switched on runs all the same."""
         self._check_may_run()
         findings = self.sudo().search([("enabled", "=", True)])._run()
         return self._run_notification(findings)

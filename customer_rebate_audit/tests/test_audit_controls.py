@@ -294,11 +294,14 @@ class TestControlRuns(AuditCase):
         Finding = self.env["rebate.audit.finding"]
         finding = Finding.search([("control_id", "=", control.id)])
         self.assertEqual(finding.record_ref, agreement)
+        # The agreement's sales rep cannot act on a finding: the manager who approved it does.
+        self.assertEqual(agreement.user_id, self.rep)
         self.assertEqual(
             (finding.source, finding.severity, finding.state, finding.user_id),
-            ("control", control.severity, "open", agreement.user_id),
+            ("control", control.severity, "open", self.manager),
         )
         self.assertTrue(finding.activity_ids, "the responsible person is asked to act")
+        self.assertTrue(finding.with_user(self.manager).can_correct)
         control.with_user(self.auditor).action_run()
         self.env["rebate.control"].with_user(self.auditor).action_run_all()
         self.assertEqual(Finding.search([("control_id", "=", control.id)]), finding, "deduplicated")

@@ -5,8 +5,10 @@ The suite runs on a database installed with the demo data (`make test` builds
 (settlements of the ended quarters, the month's statements) and the users do what they do
 on a first day, through the same buttons: finance posts the first settlement and confirms
 the second, the customer disputes the statement in the portal, a sales rep's agreement of
-last year is amended, approved again and expires, another is withdrawn. So every form is
-met in most of its states."""
+last year is amended, approved again and expires, another is withdrawn. With the audit
+addon, the auditor drafts a campaign and signs another off, findings are taken up,
+resolved, closed or their risk accepted, and a second policy version is published,
+acknowledged and a third drafted. So every form is met in most of its states."""
 
 import base64
 import os
@@ -27,9 +29,26 @@ ROLES = {
     "portal": ("customer_rebate.user_rebate_customer_demo", True),
 }
 # What a read-only role may still write: the auditor's own work (the chain verifications
-# it runs and the findings it records), never business data.
+# it runs, the control checks it runs and their last run, the campaigns it samples, checks
+# and signs off, the findings it records, with their chatter, followers, activities and
+# the notifications to the responsible persons), never business data.
 OWN_WORK_TABLES = {
-    "auditor": {"rebate_audit_chain_check", "rebate_audit_finding"},
+    "auditor": {
+        "rebate_audit_chain_check",
+        "rebate_control",
+        "rebate_audit_campaign",
+        "rebate_audit_campaign_item",
+        "rebate_audit_finding",
+        "mail_message",
+        "mail_tracking_value",
+        "mail_followers",
+        "mail_followers_mail_message_subtype_rel",
+        "mail_activity",
+        "mail_mail",
+        "mail_mail_res_partner_rel",
+        "mail_message_res_partner_rel",
+        "mail_notification",
+    },
 }
 # Roles that reach the app through its menus (the others get to it only by URL or RPC).
 MENU_ROLES = ("rep", "manager", "accountant", "auditor", "admin")
@@ -96,6 +115,76 @@ class DemoUiCase(TransactionCase):
         sent = env["rebate.statement"].search([("state", "=", "sent")], limit=1)
         sent.with_user(customer)._portal_dispute("The February credit note is missing.")
         # What each of those requests ran before its commit (tracking, among others).
+        env.cr.flush()
+        cls._audit_a_day_later()
+
+    @classmethod
+    def _audit_a_day_later(cls):
+        """The audit addon's records in their other states (the demo has one campaign in
+        progress, open findings and one published policy version)."""
+        env = cls.env
+        if "rebate.audit.campaign" not in env:
+            return
+        auditor, manager = cls.users["auditor"], cls.users["manager"]
+        accountant = cls.users["accountant"]
+        company = env.ref("customer_rebate.company_rebate_demo")
+        year = date.today().year
+        Campaign = env["rebate.audit.campaign"].with_user(auditor)
+        # A campaign being prepared, and last year's and this year's ledger audited.
+        Campaign.create(
+            {
+                "name": "Next quarter's payouts",
+                "company_id": company.id,
+                "date_from": date(year, 1, 1),
+                "date_to": date(year, 12, 31),
+                "population": "settlement",
+                "sample_size": 3,
+            }
+        )
+        signed = Campaign.create(
+            {
+                "name": "Ledger review, largest entries",
+                "company_id": company.id,
+                "date_from": date(year - 1, 1, 1),
+                "date_to": date(year, 12, 31),
+                "population": "entry",
+                "sampling_method": "largest",
+                "sample_size": 2,
+                "conclusion": "No exception beyond the findings recorded.",
+            }
+        )
+        signed.action_draw_sample()
+        signed.action_start()
+        signed.action_auto_check()
+        signed.action_sign_off()
+
+        # Findings: taken up, resolved, closed, risk accepted.
+        Finding = env["rebate.audit.finding"]
+        env.ref("customer_rebate_audit.finding_statement_demo").with_user(accountant).action_start()
+        resolved = env.ref("customer_rebate_audit.finding_contract_copy_demo").with_user(manager)
+        resolved.corrective_action = "The customer sends the sealed copy this week."
+        resolved.action_resolve()
+        from_controls = Finding.search([("control_id", "!=", False)], order="id")
+        if len(from_controls) >= 2:
+            accepted = from_controls[0].with_user(auditor)
+            accepted.resolution_note = "Known and documented: the agreement was approved since."
+            accepted.action_accept_risk()
+            closed = from_controls[1]
+            closed.with_user(auditor).user_id = accountant
+            closed.with_user(accountant).corrective_action = "Corrected by an adjustment."
+            closed.with_user(accountant).action_resolve()
+            closed.with_user(auditor).action_close()
+
+        # Policy: version 2 published (version 1 superseded) and acknowledged, version 3
+        # drafted.
+        Policy = env["rebate.policy"].with_user(manager)
+        second = Policy.create(
+            {"company_id": company.id, "body": "<p>Rebates go to customer companies only.</p>"}
+        )
+        second.action_publish()
+        for user in (cls.users["rep"], manager, accountant):
+            second.with_user(user).action_acknowledge()
+        Policy.create({"company_id": company.id, "body": "<p>Draft of the next version.</p>"})
         env.cr.flush()
 
     @classmethod

@@ -5,9 +5,12 @@ buttons of groups it lacks are gone) is loaded as the client loads it, each butt
 `invisible` is evaluated on the record's values, and every visible button is pressed, in a
 savepoint rolled back afterwards: the stat buttons, the header buttons (a wizard they open
 is filled in and its buttons pressed too), the buttons on the lines of a form's lists, the
-list view's header buttons and the Action and Print menus. A press may be refused with a
-user-facing error; anything else is a problem. A read-only role (auditor, employee,
-portal) must change nothing, whatever it presses."""
+list view's header buttons and the Action and Print menus. The audit addon's records
+(campaigns and the items of their samples, findings, controls, policy versions and
+acknowledgements, due diligence decisions, the audit trail and its verifications) and its
+dashboard are pressed the same way. A press may be refused with a user-facing error;
+anything else is a problem. A read-only role (auditor, employee, portal) must change
+nothing, whatever it presses, but its own audit work."""
 
 from lxml import etree
 
@@ -25,7 +28,19 @@ MODELS = (
     "rebate.settlement",
     "rebate.statement",
     "rebate.balance.line",
+    # customer_rebate_audit (Rebates > Audit); a campaign's sampled items are lines of its
+    # Sample tab (an editable list, no form of their own).
+    "rebate.audit.campaign",
+    "rebate.audit.finding",
+    "rebate.control",
+    "rebate.policy",
+    "rebate.policy.acknowledgement",
+    "rebate.partner.due.diligence",
+    "rebate.audit.log",
+    "rebate.audit.chain.check",
 )
+# Forms of a record the client makes when the menu opens them (the audit dashboard).
+TRANSIENT_FORMS = ("rebate.audit.dashboard",)
 
 # Rebate elements in other apps' forms: records there, and which of their buttons are ours.
 OTHER_FORMS = {
@@ -44,6 +59,8 @@ class TestUiButtons(DemoUiCase):
     def check_buttons(self, role):
         client = self.client(role)
         for model in MODELS:
+            if model not in client.env:  # an addon not installed
+                continue
             try:
                 records = client.env[model].search([])
             except AccessError:
@@ -58,7 +75,21 @@ class TestUiButtons(DemoUiCase):
                 continue
             for record in records:
                 self.press_form_buttons(client, record, ours_only=True)
+        for model in TRANSIENT_FORMS:
+            if model in client.env and client.env[model].has_access("create"):
+                self.press_transient_buttons(client, model)
         self.assertNoProblem(client, "checks of buttons")
+
+    def press_transient_buttons(self, client, model):
+        """The client opens a new record of the form, and saves it when a button is
+        pressed: the record is made once, then every button pressed on it."""
+        where = f"{model} (new)"
+        try:
+            record = Form(client.env[model]).save()
+        except Exception as error:  # opening the menu itself fails
+            client.problem(where, "open and save the form", repr(error))
+            return
+        self.press_form_buttons(client, record)
 
     def press_form_buttons(self, client, record, ours_only=False):
         state = record.sudo().state if "state" in record._fields else ""

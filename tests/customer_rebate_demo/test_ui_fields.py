@@ -1,5 +1,8 @@
 """Every field a role may edit in a form, on every record of the demo, in its state.
 
+The records are those of both addons (MODELS), and our fields on other apps' forms (the
+customer's Due Diligence tab among them).
+
 A field is editable when the form the server returns for the role lets the user write
 (no `edit="false"`, which the server sets when the role may not write the model) and the
 field is neither invisible nor readonly on the record's values. Each one is edited in its
@@ -14,7 +17,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
 
 from .common import DemoUiCase
-from .test_ui_buttons import MODELS
+from .test_ui_buttons import MODELS, OTHER_FORMS
 from .webclient import ClientRefusal
 
 # Roles whose forms may be editable (read-only roles get `edit="false"` forms).
@@ -27,15 +30,25 @@ class TestUiFields(DemoUiCase):
     def check_fields(self, role, binary):
         client = self.client(role)
         for model in MODELS:
+            if model not in client.env:  # an addon not installed
+                continue
             try:
                 records = client.env[model].search([])
             except AccessError:
                 continue
             for record in records:
                 self.edit_record(client, record, binary)
+        # Our fields in other apps' forms (the customer's Due Diligence tab, among others).
+        for model, domain in OTHER_FORMS.items():
+            try:
+                records = client.env[model].search(domain)
+            except AccessError:
+                continue
+            for record in records:
+                self.edit_record(client, record, binary, ours_only=True)
         self.assertNoProblem(client, "field edits" if not binary else "uploads")
 
-    def edit_record(self, client, record, binary):
+    def edit_record(self, client, record, binary, ours_only=False):
         state = record.sudo().state if "state" in record._fields else ""
         where = f"{record._name} {record.sudo().display_name} [{state}]"
         form = client.attempt(where, "open the form", lambda: Form(record))
@@ -43,6 +56,8 @@ class TestUiFields(DemoUiCase):
             return
         for name, info in form._view["fields"].items():
             if name == "id" or (info["type"] == "binary") != binary:
+                continue
+            if ours_only and "rebate" not in name:
                 continue
             if not self.editable(form, name):
                 continue
@@ -100,8 +115,8 @@ class TestUiFields(DemoUiCase):
             form[column] = value
 
     def line_edits(self, client, form, name, node):
-        """Add a line, change each editable column of the first line, remove the first
-        line: as far as the list allows."""
+        """Add a line, change each editable column of each line, remove the first line: as
+        far as the list allows."""
         subview = next((child for child in node if child.tag in ("list", "kanban")), None)
         subview_attrs = subview.attrib if subview is not None else {}
         can_create = (
@@ -131,8 +146,10 @@ class TestUiFields(DemoUiCase):
                             self.fill(client, line, extra)
 
                 yield f"add a line{f' with {extra}' if extra else ''}", add
-        if can_write and lines:
-            line = form[name].edit(0)
+        # Each line is a record of its own (a campaign's sampled items, among others): each
+        # editable column of each line, in the line's own state.
+        for index in range(len(lines) if can_write else 0):
+            line = form[name].edit(index)
             for column, info in line._view["fields"].items():
                 if column == "id" or not self.editable(line, column) or info["type"] == "one2many":
                     continue
@@ -140,11 +157,12 @@ class TestUiFields(DemoUiCase):
                 if value is None:
                     continue
 
-                def change(form, column=column, value=value):
-                    with form[name].edit(0) as line:
+                def change(form, column=column, value=value, index=index):
+                    with form[name].edit(index) as line:
                         line[column] = value
 
-                yield f"first line: set {column} = {getattr(value, 'display_name', value)}", change
+                shown = getattr(value, "display_name", value)
+                yield f"line {index + 1}: set {column} = {shown}", change
         if can_delete and lines:
             yield "remove the first line", lambda form: form[name].remove(index=0)
 
