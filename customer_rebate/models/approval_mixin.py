@@ -81,20 +81,7 @@ class RebateApprovalMixin(models.AbstractModel):
         """The active internal users of these groups (xml ids) in the record's company,
         whatever companies the actor may read, by id."""
         self.ensure_one()
-        company = self.sudo().company_id
-        root = self.env.ref("base.user_root")
-        users = self.env["res.users"].sudo()
-        for group in groups:
-            users |= self.env.ref(group).sudo().all_user_ids
-        return (
-            users.filtered(
-                lambda user: (
-                    user.active and not user.share and user != root and company in user.company_ids
-                )
-            )
-            .sorted("id")
-            .sudo(False)
-        )
+        return self.sudo().company_id._rebate_staff(*groups).sudo(False)
 
     def _schedule_approvers(self, activity_type, summary, level=None):
         """A to-do for each approver of the level; `summary(env, record)` gives its text, in the

@@ -135,16 +135,10 @@ class RebateSettlement(models.Model):
         help="The posted settlement of the same period that this one completes: documents "
         "dated in the period were posted, reset or cancelled after it.",
     )
-    late_entry_ids = fields.Many2many(
-        "rebate.entry",
-        string="Late Ledger Entries",
-        compute="_compute_late_entries",
-        help="The period's ledger rows written after the settlement this one supplements.",
-    )
     late_invoice_ids = fields.Many2many(
         "account.move",
         string="Late Documents",
-        compute="_compute_late_entries",
+        compute="_compute_late_invoices",
         help="The invoices and credit notes dated in the settled period and posted, reset or "
         "cancelled after its settlement: what this supplementary settlement settles.",
     )
@@ -162,12 +156,11 @@ class RebateSettlement(models.Model):
             )
 
     @api.depends("supplementary_of_id", "period_id")
-    def _compute_late_entries(self):
-        """The period's rows from documents, written after the last row of the settlement
-        supplemented (ledger ids only grow)."""
+    def _compute_late_invoices(self):
+        """The documents of the period's rows written after the last row of the settlement
+        supplemented (ledger ids only grow): one read of the rows for all settlements."""
+        self.late_invoice_ids = False
         supplementary = self.filtered("supplementary_of_id")
-        (self - supplementary).late_entry_ids = False
-        (self - supplementary).late_invoice_ids = False
         if not supplementary:
             return
         Entry = self.env["rebate.entry"].sudo()
@@ -178,17 +171,22 @@ class RebateSettlement(models.Model):
                 ["id:max"],
             )
         )
+        rows = Entry._read_group(
+            [
+                ("period_id", "in", supplementary.period_id.ids),
+                ("invoice_id", "!=", False),
+                ("settlement_id", "=", False),
+            ],
+            ["period_id", "invoice_id"],
+            ["id:max"],
+        )
         for settlement in supplementary:
-            entries = Entry.search(
-                [
-                    ("period_id", "=", settlement.period_id.id),
-                    ("id", ">", last.get(settlement.supplementary_of_id, 0)),
-                    ("invoice_id", "!=", False),
-                    ("settlement_id", "=", False),
-                ]
-            )
-            settlement.late_entry_ids = entries.with_env(self.env)
-            settlement.late_invoice_ids = entries.invoice_id.with_env(self.env)
+            after = last.get(settlement.supplementary_of_id, 0)
+            settlement.late_invoice_ids = [
+                invoice.id
+                for period, invoice, written in rows
+                if period == settlement.period_id and written > after
+            ]
 
     @api.depends("amount_earned", "company_id.rebate_settlement_approval_limit")
     def _compute_needs_approval(self):
@@ -362,23 +360,22 @@ class RebateSettlement(models.Model):
         return {settlement.period_id.id: settlement.id for settlement in posted}
 
     def _explain_supplementary(self):
-        """Tell finance, in the settlement's chatter, why a settled period is settled again
-        and which documents did it."""
+        """Tell finance, in the settlement's chatter and in the company's language (the
+        daily job makes most of them), why a settled period is settled again and which
+        documents did it."""
         for settlement in self:
-            documents = settlement.late_invoice_ids
+            env = self.env["rebate.booking"]._company_env(settlement.company_id)
             settlement.message_post(
-                body=self.env._(
+                body=env._(
                     "Supplementary settlement of %(period)s, already settled by %(first)s on "
                     "%(date)s: documents dated in the period were posted, reset or cancelled "
                     "after it (%(documents)s). This settlement settles the difference, "
                     "%(amount)s.",
                     period=settlement.period_id.display_name,
                     first=settlement.supplementary_of_id.name,
-                    date=format_date(self.env, settlement.supplementary_of_id.posted_date),
-                    documents=", ".join(documents.mapped("name")) or "-",
-                    amount=format_amount(
-                        self.env, settlement.amount_earned, settlement.currency_id
-                    ),
+                    date=format_date(env, settlement.supplementary_of_id.posted_date),
+                    documents=", ".join(settlement.late_invoice_ids.mapped("name")) or "-",
+                    amount=format_amount(env, settlement.amount_earned, settlement.currency_id),
                 ),
                 message_type="comment",
                 subtype_xmlid="mail.mt_note",

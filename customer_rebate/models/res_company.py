@@ -77,6 +77,20 @@ class ResCompany(models.Model):
         "invoice volumes.",
     )
 
+    def _rebate_staff(self, *groups):
+        """The company's active internal users in these groups (xml ids), by id, whatever
+        companies the caller may read (as the system)."""
+        self.ensure_one()
+        root = self.env.ref("base.user_root")
+        users = self.env["res.users"].sudo()
+        for group in groups:
+            users |= self.env.ref(group).sudo().all_user_ids
+        return users.filtered(
+            lambda user: (
+                user.active and not user.share and user != root and self in user.company_ids
+            )
+        ).sorted("id")
+
     def _rebate_accounting(self):
         """The journal and accounts rebates are booked with (see rebate.booking)."""
         return self.env["rebate.booking"]._accounts(self)

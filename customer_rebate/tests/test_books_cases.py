@@ -351,10 +351,19 @@ class TestDocumentsInSettledPeriods(BooksCase):
             self.invoice([(self.product, 40, 10.0)], date(2027, 3, 20), move_type="out_refund")
         self.assertEqual(self.period_ledger(quarter), -34.0, "the quarter was overpaid")
         self.assertEqual(self.balance_of("liability"), 34.0)
+        # The daily job finds it, and tells finance in the company's language.
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["customer_rebate"], ["zh_CN"])
+        self.company.partner_id.lang = "zh_CN"
         with freeze_time("2027-04-11"):
             self.env["rebate.agreement"]._cron_settle_periods()
         supplementary = agreement.settlement_ids - first
         self.assertEqual(len(supplementary), 1)
+        credit_note = supplementary.late_invoice_ids
+        self.assertEqual(credit_note.move_type, "out_refund")
+        note = supplementary.message_ids.filtered(lambda m: "补充结算" in (m.body or ""))
+        self.assertEqual(len(note), 1, "one message, in Chinese")
+        self.assertIn(credit_note.name, note.body)
         self.assertEqual(supplementary.period_id, quarter)
         self.assertEqual(
             (supplementary.amount_earned, supplementary.amount_accrued, supplementary.volume),

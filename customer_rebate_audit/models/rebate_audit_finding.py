@@ -361,15 +361,7 @@ class RebateAuditFinding(models.Model):
         for user in agreement.user_id | approvers:
             if user.active and any(user.has_group(group) for group in FINANCE_GROUPS):
                 return user
-        company = self._company_of(record)
-        managers = (
-            self.env.ref("customer_rebate.group_rebate_manager")
-            .sudo()
-            .all_user_ids.filtered(
-                lambda user: user.active and not user.share and company in user.company_ids
-            )
-        )
-        return managers.sorted("id")[:1]
+        return self._company_of(record)._rebate_staff("customer_rebate.group_rebate_manager")[:1]
 
     def _notify_responsible(self):
         for finding in self.filtered(lambda finding: finding.user_id and not finding.user_id.share):

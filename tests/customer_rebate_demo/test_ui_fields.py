@@ -1,7 +1,7 @@
 """Every field a role may edit in a form, on every record of the demo, in its state.
 
-The records are those of both addons (MODELS), and our fields on other apps' forms (the
-customer's Due Diligence tab among them).
+The records are those of both addons (test_ui_buttons.MODELS), and our fields on other
+apps' forms (the customer's Due Diligence tab among them).
 
 A field is editable when the form the server returns for the role lets the user write
 (no `edit="false"`, which the server sets when the role may not write the model) and the
@@ -13,11 +13,10 @@ user-facing error. Each save is rolled back.
 Binary fields (the signed contract) are checked on their own, `test_upload_*`: uploading a
 small PDF is what a sales rep does on every new agreement."""
 
-from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
 
 from .common import DemoUiCase
-from .test_ui_buttons import MODELS, OTHER_FORMS
+from .test_ui_buttons import visible_records
 from .webclient import ClientRefusal
 
 # Roles whose forms may be editable (read-only roles get `edit="false"` forms).
@@ -29,23 +28,11 @@ FALSE = ("0", "false", "False")
 class TestUiFields(DemoUiCase):
     def check_fields(self, role, binary):
         client = self.client(role)
-        for model in MODELS:
-            if model not in client.env:  # an addon not installed
-                continue
-            try:
-                records = client.env[model].search([])
-            except AccessError:
-                continue
+        # Our models, then our fields in other apps' forms (the customer's Due Diligence tab,
+        # among others).
+        for _model, records, ours_only in visible_records(client):
             for record in records:
-                self.edit_record(client, record, binary)
-        # Our fields in other apps' forms (the customer's Due Diligence tab, among others).
-        for model, domain in OTHER_FORMS.items():
-            try:
-                records = client.env[model].search(domain)
-            except AccessError:
-                continue
-            for record in records:
-                self.edit_record(client, record, binary, ours_only=True)
+                self.edit_record(client, record, binary, ours_only=ours_only)
         self.assertNoProblem(client, "field edits" if not binary else "uploads")
 
     def edit_record(self, client, record, binary, ours_only=False):
